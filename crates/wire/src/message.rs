@@ -103,6 +103,9 @@ impl MessageType {
 }
 
 /// A decoded BGP message.
+// Messages are short-lived values; boxing the large UPDATE variant would
+// cost an allocation per message on the hot path.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
     /// OPEN.

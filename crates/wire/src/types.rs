@@ -132,6 +132,8 @@ pub enum PrefixError {
     Syntax(String),
 }
 
+// `len` is the prefix length, not a collection size: no `is_empty` twin.
+#[allow(clippy::len_without_is_empty)]
 impl Prefix {
     /// Builds a prefix, clearing host bits beyond `len`.
     pub fn new(addr: IpAddr, len: u8) -> Result<Prefix, PrefixError> {
