@@ -1,0 +1,126 @@
+//! The validated configuration model the daemon runs on. Built from the TOML
+//! file by [`crate::parse`]; every field is documented in `docs/config.md`.
+
+use crate::secret::Secret;
+use condor_wire::{Asn, Family};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The whole configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// This route server.
+    pub server: Server,
+    /// Neighbors (route-server clients and others), in file order.
+    pub neighbors: Vec<Neighbor>,
+}
+
+/// Global settings of this route server.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Server {
+    /// Name shown in logs and the looking glass.
+    pub name: String,
+    /// Our ASN (never added to relayed paths: RFC 7947 §2.2.2.1).
+    pub asn: Asn,
+    /// BGP identifier.
+    pub router_id: Ipv4Addr,
+    /// Addresses (and ports) to listen on for BGP.
+    pub listen: Vec<SocketAddr>,
+    /// Hold time we propose (seconds; 0 or ≥ 3).
+    pub hold_time: u16,
+    /// ConnectRetry time for active neighbors.
+    pub connect_retry: Duration,
+    /// Control socket path (CLI, looking glass).
+    pub control_socket: PathBuf,
+}
+
+/// What to do when a neighbor exceeds its prefix limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaxPrefixAction {
+    /// Log a warning and keep accepting.
+    Warn,
+    /// Keep the session, ignore prefixes beyond the limit.
+    DropNew,
+    /// Send Cease/1 (RFC 4486) and stay down for `restart_after`.
+    Shutdown,
+}
+
+/// Prefix limits of a neighbor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MaxPrefix {
+    /// Limit for IPv4 unicast.
+    pub ipv4: Option<u32>,
+    /// Limit for IPv6 unicast.
+    pub ipv6: Option<u32>,
+    /// Action on excess.
+    pub action: MaxPrefixAction,
+    /// With `Shutdown`: how long the session stays down before it may come back.
+    pub restart_after: Duration,
+}
+
+/// A TCP-AO key (RFC 5925) for one neighbor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TcpAo {
+    /// Key id we send with (SendID).
+    pub send_id: u8,
+    /// Key id we expect (RecvID).
+    pub recv_id: u8,
+    /// MAC algorithm, as the kernel names it (e.g. `hmac(sha1)`, `cmac(aes128)`).
+    pub algorithm: String,
+    /// The master key.
+    pub secret: Secret,
+}
+
+/// One neighbor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Neighbor {
+    /// Human name (e.g. the member's name).
+    pub name: String,
+    /// Peer address on the peering LAN.
+    pub address: IpAddr,
+    /// Peer ASN.
+    pub asn: Asn,
+    /// TCP MD5 password (RFC 2385).
+    pub password: Option<Secret>,
+    /// TCP-AO key (RFC 5925), instead of MD5.
+    pub tcp_ao: Option<TcpAo>,
+    /// Remote TCP port to connect to.
+    pub port: u16,
+    /// Local address to connect from (and to expect connections on).
+    pub local_address: Option<IpAddr>,
+    /// Only accept connections, never connect.
+    pub passive: bool,
+    /// Address families to negotiate.
+    pub families: Vec<Family>,
+    /// Hold time for this neighbor (overrides the server's).
+    pub hold_time: Option<u16>,
+    /// GTSM (RFC 5082): accept only packets from at most this many hops.
+    pub ttl_security: Option<u8>,
+    /// eBGP multihop TTL (mutually exclusive with `ttl_security`).
+    pub multihop: Option<u8>,
+    /// Prefix limits.
+    pub max_prefix: Option<MaxPrefix>,
+    /// Refuse a peer that does not announce the RFC 9234 role `rs-client`.
+    pub role_strict: bool,
+    /// Send ADD-PATH (RFC 7911) when the peer can receive it.
+    pub add_path_send: bool,
+    /// Administratively down.
+    pub shutdown: bool,
+    /// Hidden from the public looking glass (collectors, other route servers).
+    pub internal: bool,
+}
+
+impl Neighbor {
+    /// The effective hold time.
+    pub fn effective_hold_time(&self, server: &Server) -> u16 {
+        self.hold_time.unwrap_or(server.hold_time)
+    }
+}
+
+impl Config {
+    /// The neighbor with this address.
+    pub fn neighbor(&self, addr: IpAddr) -> Option<&Neighbor> {
+        self.neighbors.iter().find(|n| n.address == addr)
+    }
+}

@@ -1,0 +1,106 @@
+//! Configuration tests: parsing, every validation error with its location,
+//! the canonical printer (golden file) and the reload diff.
+
+use super::*;
+use condor_wire::{Asn, Family};
+
+const EXAMPLE: &str = include_str!("../../../examples/peru-ix-rs1.toml");
+
+#[test]
+fn example_parses() {
+    let c = parse("peru-ix-rs1.toml", EXAMPLE).unwrap();
+    assert_eq!(c.server.asn, Asn(64115));
+    assert_eq!(c.server.router_id.to_string(), "45.183.47.1");
+    assert_eq!(c.neighbors.len(), 3);
+    let n = &c.neighbors[1];
+    assert_eq!(n.asn, Asn(4_200_000_001));
+    assert_eq!(n.families, vec![Family::IPV4_UNICAST]);
+    assert!(n.role_strict && n.add_path_send && n.passive);
+    assert_eq!(n.max_prefix.as_ref().unwrap().action, MaxPrefixAction::Shutdown);
+    assert_eq!(c.neighbors[0].password.as_ref().unwrap().expose(), "change-me-generated-by-condor");
+    assert!(c.neighbors[2].internal);
+}
+
+fn errors(text: &str) -> Vec<String> {
+    parse("t.toml", text).unwrap_err().0.iter().map(|e| e.to_string()).collect()
+}
+
+const SERVER: &str = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
+
+#[test]
+fn unknown_field_is_named_with_its_line() {
+    let e = errors(&format!("{SERVER}colour = \"blue\"\n"));
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("t.toml:4:1: unknown field `colour`"), "{e:?}");
+    let e = errors(&format!("{SERVER}\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\npasword = \"x\"\n"));
+    assert!(e[0].starts_with("t.toml:8:1: unknown field `pasword`"), "{e:?}");
+}
+
+#[test]
+fn semantic_errors_are_all_reported_with_field_and_line() {
+    let text = format!(
+        "{SERVER}hold_time = 2\n\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 0\n\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64501\npassword = \"{}\"\nfamilies = [\"ipv4-multicast\"]\nttl_security = 1\nmultihop = 2\n[neighbor.max_prefix]\naction = \"explode\"\n\n[[neighbor]]\naddress = \"not-an-ip\"\nasn = \"AS23456\"\n",
+        "x".repeat(81)
+    );
+    let e = errors(&text);
+    let want = [
+        "t.toml:4:13: server.hold_time: must be 0 or at least 3 seconds",
+        "t.toml:8:7: neighbor[0].asn: AS0 is reserved",
+        "t.toml:11:11: neighbor[1].address: 45.183.47.10 is already neighbor[0]",
+        "t.toml:13:12: neighbor[1].password: must be 1 to 80 octets long",
+        "neighbor[1].families: unknown family \"ipv4-multicast\"",
+        "neighbor[1].multihop: cannot be combined with ttl_security",
+        "neighbor[1].max_prefix.action: unknown action \"explode\"",
+        "t.toml:21:11: neighbor[2].address: \"not-an-ip\" is not an IP address",
+    ];
+    for w in want {
+        assert!(e.iter().any(|x| x.contains(w)), "missing {w:?} in {e:#?}");
+    }
+    assert_eq!(e.len(), want.len(), "{e:#?}");
+}
+
+#[test]
+fn missing_server_section() {
+    let e = errors("[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 1\n");
+    assert!(e[0].contains("missing field `server`"), "{e:?}");
+}
+
+#[test]
+fn canonical_printer_hides_secrets_and_matches_golden() {
+    let c = parse("peru-ix-rs1.toml", EXAMPLE).unwrap();
+    let printed = to_canonical_toml(&c);
+    assert!(!printed.contains("change-me"), "secret leaked");
+    assert!(!printed.contains("another-generated"), "secret leaked");
+    let golden_path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/peru-ix-rs1.canonical.toml");
+    if std::env::var_os("CONDOR_BLESS").is_some() {
+        std::fs::write(golden_path, &printed).unwrap();
+    }
+    let golden = std::fs::read_to_string(golden_path).expect("golden file (regenerate with CONDOR_BLESS=1 cargo test -p condor-config)");
+    assert_eq!(printed, golden, "canonical output changed; regenerate with CONDOR_BLESS=1 if intended");
+    // The canonical form parses back to the same config, secrets aside.
+    let back = parse("canonical", &printed).unwrap();
+    assert_eq!(back.neighbors.len(), c.neighbors.len());
+    assert_eq!(back.server, c.server);
+    for (a, b) in back.neighbors.iter().zip(&c.neighbors) {
+        assert_eq!((a.address, a.asn, &a.families, &a.max_prefix), (b.address, b.asn, &b.families, &b.max_prefix));
+    }
+}
+
+#[test]
+fn reload_diff_classifies_changes() {
+    let old = parse("a", EXAMPLE).unwrap();
+    let text = EXAMPLE
+        .replace("name = \"Example Andean Networks\"", "name = \"Example Andean Networks SAC\"")
+        .replace("another-generated-password", "rotated-password")
+        .replace("address = \"45.183.47.250\"\nasn = 64496", "address = \"45.183.47.251\"\nasn = 64496");
+    let new = parse("b", &text).unwrap();
+    let d = diff(&old, &new);
+    assert_eq!(d.added, vec!["45.183.47.251".parse::<std::net::IpAddr>().unwrap()]);
+    assert_eq!(d.removed, vec!["45.183.47.250".parse::<std::net::IpAddr>().unwrap()]);
+    assert_eq!(d.changed.len(), 2);
+    assert_eq!((d.changed[0].impact, d.changed[0].fields.clone()), (Impact::InPlace, vec!["name"]));
+    assert_eq!((d.changed[1].impact, d.changed[1].fields.clone()), (Impact::Keys, vec!["password"]));
+    let reset = parse("c", &EXAMPLE.replace("asn = 64500", "asn = 64502")).unwrap();
+    assert_eq!(diff(&old, &reset).changed[0].impact, Impact::Reset);
+    assert!(diff(&old, &old).is_empty());
+}
