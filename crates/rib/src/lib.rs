@@ -1,0 +1,21 @@
+//! # condor-rib
+//!
+//! The route server's RIB (RFC 7947): every client's Adj-RIB-In with
+//! interned attributes, the decision process ([`path`]), the per-client best
+//! path without path hiding, and export that encodes once for many clients
+//! and never lets a slow client hold the others back ([`rib`], [`peer`]).
+//! [`task`] runs it as the single owner of its state.
+
+pub mod intern;
+pub mod path;
+pub mod peer;
+pub mod rib;
+pub mod task;
+
+pub use path::{Path, Rank};
+pub use peer::{MaxPrefix, MaxPrefixAction, OutQueue, PeerId, PeerSpec};
+pub use rib::{Rib, RibNotice, RibStats, RouteUpdate};
+pub use task::{spawn, RibHandle, RibInput};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,146 @@
+//! A path in the RIB and the BGP decision process (RFC 4271 §9.1.2.2) as a
+//! route server applies it. The RFC's steps, and what we do:
+//!
+//! 1. Highest degree of preference (LOCAL_PREF): a route server does not
+//!    receive LOCAL_PREF from its eBGP clients (RFC 4271 §5.1.5), so the
+//!    preference is our own: 100, lowered by import policy (e.g. RFC 8326
+//!    GRACEFUL_SHUTDOWN).
+//! 2. a) Shortest AS path (an AS_SET counts as one, confederation segments
+//!    not at all).
+//! 3. b) Lowest ORIGIN.
+//! 4. c) Lowest MULTI_EXIT_DISC, compared only between paths from the same
+//!    neighbour AS (missing MED counts as 0, RFC 4271 §9.1.2.2 c).
+//! 5. d) eBGP over iBGP: all clients are eBGP; not a step here.
+//! 6. e) Lowest interior cost to the next hop: the next hops are on the
+//!    peering LAN, all equal; not a step here.
+//! 7. f) Lowest BGP identifier of the advertising peer.
+//! 8. g) Lowest peer address.
+//!
+//! Step c is not transitive, so "best" is computed by a linear pass over
+//! the candidates in a fixed order (peer id), which makes the outcome
+//! deterministic — the same thing `bgp deterministic-med` gives routers.
+
+use crate::PeerId;
+use condor_wire::{Asn, NextHop, PathAttributes};
+use std::cmp::Ordering;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+/// One path to a prefix, as received from a peer (after import).
+#[derive(Clone, Debug)]
+pub struct Path {
+    /// The peer it came from.
+    pub peer: PeerId,
+    /// ADD-PATH path identifier as received (0 without ADD-PATH).
+    pub path_id: u32,
+    /// Interned attributes (4-octet form, no MP attributes).
+    pub attrs: Arc<PathAttributes>,
+    /// The next hop as received.
+    pub next_hop: Arc<NextHop>,
+    /// Decision keys, computed once at import.
+    pub rank: Rank,
+}
+
+/// The decision keys of a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rank {
+    /// Our degree of preference (higher wins).
+    pub preference: u32,
+    /// AS path length.
+    pub path_len: u32,
+    /// ORIGIN code.
+    pub origin: u8,
+    /// MED (0 when absent).
+    pub med: u32,
+    /// Neighbour AS (first AS in the path), for the MED comparison.
+    pub neighbor_as: Asn,
+    /// BGP identifier of the advertising peer.
+    pub router_id: Ipv4Addr,
+    /// Address of the advertising peer.
+    pub peer_addr: IpAddr,
+}
+
+impl Rank {
+    /// Computes the keys of a path from its attributes.
+    pub fn of(attrs: &PathAttributes, preference: u32, router_id: Ipv4Addr, peer_addr: IpAddr) -> Rank {
+        let path = attrs.as_path();
+        Rank {
+            preference,
+            path_len: path.as_ref().map_or(0, |p| p.path_len() as u32),
+            origin: attrs.origin().map_or(2, |o| o as u8),
+            med: attrs.med().unwrap_or(0),
+            neighbor_as: path.as_ref().and_then(|p| p.first_asn()).unwrap_or_default(),
+            router_id,
+            peer_addr,
+        }
+    }
+
+    /// `Less` when `self` is preferred over `other`.
+    pub fn compare(&self, other: &Rank) -> Ordering {
+        other
+            .preference
+            .cmp(&self.preference)
+            .then(self.path_len.cmp(&other.path_len))
+            .then(self.origin.cmp(&other.origin))
+            .then(if self.neighbor_as == other.neighbor_as { self.med.cmp(&other.med) } else { Ordering::Equal })
+            .then(self.router_id.cmp(&other.router_id))
+            .then(self.peer_addr.cmp(&other.peer_addr))
+    }
+}
+
+impl Path {
+    /// True when both are the same route as far as a receiver can tell.
+    pub fn same_route(&self, other: &Path) -> bool {
+        self.peer == other.peer && Arc::ptr_eq(&self.attrs, &other.attrs) && self.next_hop == other.next_hop
+    }
+}
+
+/// The best of `paths` for which `allowed` answers true (first wins ties:
+/// callers keep candidates in a fixed order).
+pub fn best(paths: &[Path], mut allowed: impl FnMut(&Path) -> bool) -> Option<&Path> {
+    let mut best: Option<&Path> = None;
+    for p in paths {
+        if !allowed(p) {
+            continue;
+        }
+        best = match best {
+            Some(b) if b.rank.compare(&p.rank) != Ordering::Greater => Some(b),
+            _ => Some(p),
+        };
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rank(pref: u32, len: u32, origin: u8, med: u32, nas: u32, rid: u8) -> Rank {
+        Rank {
+            preference: pref,
+            path_len: len,
+            origin,
+            med,
+            neighbor_as: Asn(nas),
+            router_id: Ipv4Addr::new(10, 0, 0, rid),
+            peer_addr: IpAddr::V4(Ipv4Addr::new(45, 183, 47, rid)),
+        }
+    }
+
+    #[test]
+    fn decision_steps_in_order() {
+        use Ordering::*;
+        // Preference beats everything.
+        assert_eq!(rank(100, 5, 2, 9, 1, 9).compare(&rank(0, 1, 0, 0, 1, 1)), Less);
+        // Then path length.
+        assert_eq!(rank(100, 2, 2, 9, 1, 9).compare(&rank(100, 3, 0, 0, 1, 1)), Less);
+        // Then origin.
+        assert_eq!(rank(100, 2, 0, 9, 1, 9).compare(&rank(100, 2, 1, 0, 1, 1)), Less);
+        // MED only within the same neighbour AS.
+        assert_eq!(rank(100, 2, 0, 5, 1, 9).compare(&rank(100, 2, 0, 7, 1, 1)), Less);
+        assert_eq!(rank(100, 2, 0, 9, 1, 1).compare(&rank(100, 2, 0, 5, 2, 2)), Less, "different AS: MED ignored, router id decides");
+        // Router id, then address.
+        assert_eq!(rank(100, 2, 0, 0, 1, 3).compare(&rank(100, 2, 0, 0, 1, 4)), Less);
+        assert_eq!(rank(100, 2, 0, 0, 1, 3).compare(&rank(100, 2, 0, 0, 1, 3)), Equal);
+    }
+}

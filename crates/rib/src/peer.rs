@@ -1,0 +1,147 @@
+//! Clients of the RIB: what the RIB knows of a peer, and the queue of encoded
+//! messages towards its session, with watermarks (XOFF/XON) so that a slow
+//! client never makes the RIB buffer without bound.
+
+use bytes::Bytes;
+use condor_wire::{Asn, Context, Family};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Identifies a peer for the life of the process.
+pub type PeerId = u32;
+
+/// Queued messages above which a client stops receiving the shared stream
+/// and falls back to its coalescing backlog (XOFF).
+pub const HIGH_WATERMARK: usize = 4096;
+/// Queued messages at or below which a backlogged client resumes (XON).
+pub const LOW_WATERMARK: usize = 1024;
+
+/// The write queue from the RIB to one session.
+///
+/// The channel itself is unbounded; the bound comes from the RIB, which
+/// stops pushing above [`HIGH_WATERMARK`] and overshoots by at most one
+/// batch. Messages are shared `Bytes`: one encoding serves many clients.
+#[derive(Debug)]
+pub struct OutQueue {
+    tx: mpsc::UnboundedSender<Bytes>,
+    queued: AtomicUsize,
+    xoff: AtomicBool,
+}
+
+impl OutQueue {
+    /// A queue and the receiving end for the session's writer.
+    pub fn new() -> (Arc<OutQueue>, mpsc::UnboundedReceiver<Bytes>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Arc::new(OutQueue { tx, queued: AtomicUsize::new(0), xoff: AtomicBool::new(false) }), rx)
+    }
+
+    /// Messages queued and not yet written.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::Acquire)
+    }
+
+    /// True when the client can take the shared stream now.
+    pub fn has_room(&self) -> bool {
+        let room = self.queued() < HIGH_WATERMARK;
+        if !room {
+            self.xoff.store(true, Ordering::Release);
+        }
+        room
+    }
+
+    /// Queues a message. Returns false when the session is gone.
+    pub fn push(&self, msg: Bytes) -> bool {
+        self.queued.fetch_add(1, Ordering::AcqRel);
+        if self.tx.send(msg).is_err() {
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+            return false;
+        }
+        true
+    }
+
+    /// Called by the writer after it wrote a message. Returns true when the
+    /// RIB should be told that the client has room again (XON).
+    pub fn written(&self) -> bool {
+        let left = self.queued.fetch_sub(1, Ordering::AcqRel).saturating_sub(1);
+        left <= LOW_WATERMARK && self.xoff.swap(false, Ordering::AcqRel)
+    }
+}
+
+/// What the RIB needs to know of a peer when its session comes up.
+#[derive(Clone, Debug)]
+pub struct PeerSpec {
+    /// Process-wide id.
+    pub id: PeerId,
+    /// Name for logs.
+    pub name: String,
+    /// Peer ASN.
+    pub asn: Asn,
+    /// Peer address.
+    pub addr: IpAddr,
+    /// Peer BGP identifier.
+    pub router_id: Ipv4Addr,
+    /// Encoding context for messages to this peer, from its point of view
+    /// (its `add_path_rx` says where it receives path identifiers).
+    pub tx: Context,
+    /// Families negotiated with this peer.
+    pub families: Vec<Family>,
+    /// Prefix limits per family, with the action.
+    pub max_prefix: Option<MaxPrefix>,
+    /// The write queue to its session.
+    pub out: Arc<OutQueue>,
+}
+
+/// Prefix limits of a peer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaxPrefix {
+    /// IPv4 unicast limit.
+    pub ipv4: Option<u32>,
+    /// IPv6 unicast limit.
+    pub ipv6: Option<u32>,
+    /// What to do beyond it.
+    pub action: MaxPrefixAction,
+}
+
+/// Action when a peer exceeds its prefix limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaxPrefixAction {
+    /// Log and accept.
+    Warn,
+    /// Ignore prefixes beyond the limit.
+    DropNew,
+    /// Ask the session to close with Cease/1.
+    Shutdown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watermarks_signal_xon_once() {
+        let (q, mut rx) = OutQueue::new();
+        for i in 0..HIGH_WATERMARK {
+            assert!(q.has_room(), "room at {i}");
+            assert!(q.push(Bytes::from_static(b"x")));
+        }
+        assert!(!q.has_room(), "XOFF at the high watermark");
+        let mut xon = 0;
+        while rx.try_recv().is_ok() {
+            if q.written() {
+                xon += 1;
+            }
+        }
+        assert_eq!(xon, 1, "exactly one XON after draining");
+        assert_eq!(q.queued(), 0);
+    }
+
+    #[test]
+    fn push_to_a_closed_session_fails() {
+        let (q, rx) = OutQueue::new();
+        drop(rx);
+        assert!(!q.push(Bytes::from_static(b"x")));
+        assert_eq!(q.queued(), 0);
+    }
+}

@@ -1,0 +1,510 @@
+//! The RIB owner: Adj-RIB-In of every client, the per-prefix candidates, the
+//! per-client best path of RFC 7947 §2.3 (no path hiding: a client for whom
+//! the overall best is not allowed gets the best path that is), and export.
+//!
+//! Work comes in batches ([`Rib::apply`] many inputs, then [`Rib::end_batch`]).
+//! For every prefix a batch touched, the old candidate list is kept, so the
+//! change each client must see is known without storing an Adj-RIB-Out per
+//! client:
+//!
+//! * clients that are **in sync** (no backlog, room in their queue) get the
+//!   *shared stream*: for each prefix whose overall best changed, the new best
+//!   (or a withdrawal) is grouped with others of the same attributes, encoded
+//!   once per encoding class and the same bytes are queued to every client of
+//!   the class — except the owners of the old and new best, whose answers
+//!   differ and are computed for them alone;
+//! * clients that are **backlogged** (slow, or still receiving their initial
+//!   table) keep a coalescing map prefix → what they last received; when they
+//!   have room again, the map is flushed in bounded chunks against the
+//!   current table. Its size is bounded by the number of prefixes, not by churn.
+
+use crate::intern::Interner;
+use crate::path::{best, Path, Rank};
+use crate::peer::{MaxPrefixAction, PeerId, PeerSpec};
+use bytes::Bytes;
+use condor_wire::{Context, Family, NextHop, Nlri, PathAttributes, Prefix, Update, UpdateBuilder};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Routes from one UPDATE, digested by the session task (which decodes in
+/// parallel with other sessions): attributes normalized to the 4-octet form
+/// without MP attributes, announcements grouped by next hop, withdrawals.
+#[derive(Clone, Debug, Default)]
+pub struct RouteUpdate {
+    /// Attributes shared by every announcement.
+    pub attrs: PathAttributes,
+    /// Announced NLRI by next hop.
+    pub announce: Vec<(NextHop, Vec<Nlri>)>,
+    /// Withdrawn NLRI (any family).
+    pub withdraw: Vec<Nlri>,
+}
+
+impl RouteUpdate {
+    /// Digests a decoded UPDATE. RFC 7606 treat-as-withdraw turns the
+    /// announcements into withdrawals.
+    pub fn from_update(u: Update) -> RouteUpdate {
+        let taw = u.treat_as_withdraw();
+        let mut withdraw = u.withdrawn;
+        if let Some(m) = u.mp_unreach {
+            withdraw.extend_from_slice(m.nlri.prefixes());
+        }
+        let mut announce = Vec::new();
+        if !u.nlri.is_empty() {
+            match u.attrs.next_hop() {
+                Some(nh) if !taw => announce.push((NextHop::V4(nh), u.nlri)),
+                _ => withdraw.extend(u.nlri),
+            }
+        }
+        if let Some(m) = u.mp_reach {
+            let prefixes = m.nlri.prefixes().to_vec();
+            if !prefixes.is_empty() {
+                if taw || matches!(m.next_hop, NextHop::Other(_)) {
+                    withdraw.extend(prefixes);
+                } else {
+                    announce.push((m.next_hop, prefixes));
+                }
+            }
+        }
+        let attrs = if announce.is_empty() { PathAttributes::default() } else { u.attrs.normalized() };
+        RouteUpdate { attrs, announce, withdraw }
+    }
+}
+
+/// Something the RIB asks of the rest of the daemon.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RibNotice {
+    /// The peer exceeded its prefix limit and must be shut down (Cease/1).
+    MaxPrefixShutdown {
+        /// The peer.
+        peer: PeerId,
+        /// The family whose limit was exceeded.
+        family: Family,
+        /// The limit.
+        limit: u32,
+    },
+}
+
+/// Counters for metrics and benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RibStats {
+    /// Prefixes with at least one path.
+    pub prefixes: usize,
+    /// Paths in all Adj-RIB-Ins.
+    pub paths: usize,
+    /// Distinct attribute sets interned.
+    pub attr_sets: usize,
+    /// UPDATE messages queued to clients.
+    pub messages_queued: u64,
+    /// Of which encoded once and shared by several clients.
+    pub messages_shared: u64,
+}
+
+struct PeerState {
+    spec: PeerSpec,
+    /// (prefix, path id) of every path this peer has in the table.
+    adj_in: HashSet<(Prefix, u32)>,
+    /// Paths per family (IPv4, IPv6) for max-prefix.
+    count: [u32; 2],
+    over_limit_warned: bool,
+    /// Coalescing backlog: prefix → the answer the client last received.
+    backlog: HashMap<Prefix, Option<Path>>,
+    /// Families still owed an End-of-RIB after the initial table.
+    eor_pending: Vec<Family>,
+    builder: UpdateBuilder,
+}
+
+impl PeerState {
+    fn wants(&self, prefix: &Prefix) -> bool {
+        self.spec.families.contains(&family_of(prefix))
+    }
+}
+
+fn family_of(p: &Prefix) -> Family {
+    if p.is_ipv4() {
+        Family::IPV4_UNICAST
+    } else {
+        Family::IPV6_UNICAST
+    }
+}
+
+fn fam_index(p: &Prefix) -> usize {
+    usize::from(!p.is_ipv4())
+}
+
+fn same(a: Option<&Path>, b: Option<&Path>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.same_route(b),
+        _ => false,
+    }
+}
+
+/// How many backlog entries one client flushes per turn (fairness).
+const BACKLOG_CHUNK: usize = 20_000;
+
+/// Key of a group of prefixes encoded together.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum GroupKey {
+    Announce { attrs: *const PathAttributes, next_hop: *const NextHop, family: Family },
+    Withdraw { family: Family },
+}
+
+/// Encoding classes: clients that receive byte-identical messages.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ClassKey {
+    four_octet: bool,
+    extended: bool,
+    add_path: u8,
+}
+
+struct Group {
+    /// A path of the group (attributes and next hop), None for withdrawals.
+    path: Option<Path>,
+    nlri: Vec<Nlri>,
+}
+
+/// The RIB.
+pub struct Rib {
+    table: HashMap<Prefix, Vec<Path>>,
+    peers: HashMap<PeerId, PeerState>,
+    interner: Interner,
+    /// Old candidates of the prefixes touched in this batch.
+    touched: HashMap<Prefix, Vec<Path>>,
+    notices: Vec<RibNotice>,
+    stats: RibStats,
+}
+
+impl Default for Rib {
+    fn default() -> Self {
+        Rib::new()
+    }
+}
+
+impl Rib {
+    /// An empty RIB.
+    pub fn new() -> Rib {
+        Rib { table: HashMap::new(), peers: HashMap::new(), interner: Interner::default(), touched: HashMap::new(), notices: Vec::new(), stats: RibStats::default() }
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> RibStats {
+        RibStats { prefixes: self.table.len(), paths: self.peers.values().map(|p| p.adj_in.len()).sum(), attr_sets: self.interner.len(), ..self.stats }
+    }
+
+    /// Notices produced since the last call.
+    pub fn take_notices(&mut self) -> Vec<RibNotice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// The candidates for a prefix, in a fixed order.
+    pub fn candidates(&self, prefix: &Prefix) -> &[Path] {
+        self.table.get(prefix).map_or(&[], |v| v.as_slice())
+    }
+
+    /// The path `peer` should have for `prefix` (its per-client best).
+    pub fn answer_for(&self, peer: PeerId, prefix: &Prefix) -> Option<&Path> {
+        best(self.candidates(prefix), |p| p.peer != peer)
+    }
+
+    fn touch(&mut self, prefix: Prefix) {
+        if !self.touched.contains_key(&prefix) {
+            let old = self.table.get(&prefix).cloned().unwrap_or_default();
+            self.touched.insert(prefix, old);
+        }
+    }
+
+    /// A session came up: the client gets the whole table, then End-of-RIB.
+    pub fn peer_up(&mut self, spec: PeerSpec) {
+        if self.peers.contains_key(&spec.id) {
+            self.peer_down(spec.id);
+        }
+        let mut backlog = HashMap::new();
+        for prefix in self.table.keys() {
+            if spec.families.contains(&family_of(prefix)) {
+                backlog.insert(*prefix, None);
+            }
+        }
+        // Prefixes changed in this batch are already in the backlog; their
+        // client has received nothing yet, which `None` says.
+        let builder = UpdateBuilder::new(spec.tx);
+        let eor_pending = spec.families.clone();
+        tracing::debug!(peer = spec.id, name = %spec.name, initial = backlog.len(), "rib: client up");
+        self.peers.insert(spec.id, PeerState { spec, adj_in: HashSet::new(), count: [0, 0], over_limit_warned: false, backlog, eor_pending, builder });
+    }
+
+    /// A session went down: its paths are withdrawn from every client.
+    pub fn peer_down(&mut self, id: PeerId) {
+        let Some(state) = self.peers.remove(&id) else { return };
+        for (prefix, path_id) in state.adj_in {
+            self.touch(prefix);
+            if let Some(v) = self.table.get_mut(&prefix) {
+                v.retain(|p| !(p.peer == id && p.path_id == path_id));
+                if v.is_empty() {
+                    self.table.remove(&prefix);
+                }
+            }
+        }
+        tracing::debug!(peer = id, "rib: client down, paths withdrawn");
+    }
+
+    /// A client asked for the full Adj-RIB-Out of a family again (RFC 2918).
+    pub fn route_refresh(&mut self, id: PeerId, family: Family) {
+        let prefixes: Vec<Prefix> = self.table.keys().filter(|p| family_of(p) == family).copied().collect();
+        if let Some(state) = self.peers.get_mut(&id) {
+            for p in prefixes {
+                state.backlog.insert(p, None);
+            }
+        }
+    }
+
+    /// Applies the routes of one UPDATE from `id`.
+    pub fn routes(&mut self, id: PeerId, update: RouteUpdate) {
+        let Some(state) = self.peers.get(&id) else { return };
+        let router_id = state.spec.router_id;
+        let peer_addr = state.spec.addr;
+        for n in &update.withdraw {
+            self.remove_path(id, n);
+        }
+        if update.announce.is_empty() {
+            return;
+        }
+        let attrs = self.interner.attrs(update.attrs);
+        let rank = Rank::of(&attrs, 100, router_id, peer_addr);
+        for (nh, nlri) in update.announce {
+            let nh = self.interner.next_hop(nh);
+            for n in nlri {
+                let path = Path { peer: id, path_id: n.path_id.unwrap_or(0), attrs: attrs.clone(), next_hop: nh.clone(), rank };
+                self.insert_path(id, n.prefix, path);
+            }
+        }
+    }
+
+    fn remove_path(&mut self, id: PeerId, n: &Nlri) {
+        let key = (n.prefix, n.path_id.unwrap_or(0));
+        let Some(state) = self.peers.get_mut(&id) else { return };
+        if !state.adj_in.remove(&key) {
+            return;
+        }
+        state.count[fam_index(&n.prefix)] -= 1;
+        self.touch(n.prefix);
+        if let Some(v) = self.table.get_mut(&n.prefix) {
+            v.retain(|p| !(p.peer == id && p.path_id == key.1));
+            if v.is_empty() {
+                self.table.remove(&n.prefix);
+            }
+        }
+    }
+
+    fn insert_path(&mut self, id: PeerId, prefix: Prefix, path: Path) {
+        let Some(state) = self.peers.get_mut(&id) else { return };
+        let key = (prefix, path.path_id);
+        if !state.adj_in.contains(&key) {
+            let fi = fam_index(&prefix);
+            let limit = state.spec.max_prefix.as_ref().and_then(|m| if fi == 0 { m.ipv4 } else { m.ipv6 }.map(|l| (l, m.action)));
+            if let Some((limit, action)) = limit.filter(|(l, _)| state.count[fi] >= *l) {
+                match action {
+                    MaxPrefixAction::Warn => {
+                        if !state.over_limit_warned {
+                            tracing::warn!(peer = id, name = %state.spec.name, limit, "max-prefix limit exceeded (warn only)");
+                            state.over_limit_warned = true;
+                        }
+                    }
+                    MaxPrefixAction::DropNew => {
+                        if !state.over_limit_warned {
+                            tracing::warn!(peer = id, name = %state.spec.name, limit, "max-prefix limit reached: ignoring new prefixes");
+                            state.over_limit_warned = true;
+                        }
+                        return;
+                    }
+                    MaxPrefixAction::Shutdown => {
+                        if !state.over_limit_warned {
+                            state.over_limit_warned = true;
+                            self.notices.push(RibNotice::MaxPrefixShutdown { peer: id, family: family_of(&prefix), limit });
+                        }
+                        return;
+                    }
+                }
+            }
+            state.adj_in.insert(key);
+            state.count[fi] += 1;
+        }
+        self.touch(prefix);
+        let v = self.table.entry(prefix).or_default();
+        match v.binary_search_by(|p| (p.peer, p.path_id).cmp(&(id, key.1))) {
+            Ok(i) => v[i] = path,
+            Err(i) => v.insert(i, path),
+        }
+    }
+
+    /// Computes what every client must receive for the prefixes touched
+    /// since the last call, and queues it. Then flushes backlogs.
+    pub fn end_batch(&mut self) {
+        let touched = std::mem::take(&mut self.touched);
+        if !touched.is_empty() {
+            self.export_changes(touched);
+        }
+        self.flush_backlogs();
+    }
+
+    fn export_changes(&mut self, touched: HashMap<Prefix, Vec<Path>>) {
+        // Who takes the shared stream in this batch.
+        let in_sync: HashSet<PeerId> = self.peers.iter().filter(|(_, s)| s.backlog.is_empty() && s.spec.out.has_room()).map(|(id, _)| *id).collect();
+        let backlogged: Vec<PeerId> = self.peers.keys().filter(|id| !in_sync.contains(id)).copied().collect();
+
+        let mut shared: HashMap<(GroupKey, [Option<PeerId>; 2]), Group> = HashMap::new();
+        let mut personal: HashMap<PeerId, HashMap<GroupKey, Group>> = HashMap::new();
+        for (prefix, old) in touched {
+            let new = self.table.get(&prefix).map_or(&[][..], |v| v.as_slice());
+            let b_old = best(&old, |_| true);
+            let b_new = best(new, |_| true);
+            let family = family_of(&prefix);
+            let owners = [b_old.map(|p| p.peer), b_new.map(|p| p.peer)];
+            for id in &backlogged {
+                let s = self.peers.get_mut(id).expect("listed above");
+                if s.wants(&prefix) && !s.backlog.contains_key(&prefix) {
+                    s.backlog.insert(prefix, best(&old, |p| p.peer != *id).cloned());
+                }
+            }
+            for id in owners.iter().flatten() {
+                if !in_sync.contains(id) || !self.peers.get(id).is_some_and(|s| s.wants(&prefix)) {
+                    continue;
+                }
+                let o = best(&old, |p| p.peer != *id);
+                let n = best(new, |p| p.peer != *id);
+                if !same(o, n) {
+                    push_group(personal.entry(*id).or_default(), prefix, family, n);
+                }
+            }
+            if !same(b_old, b_new) {
+                let excl = if owners[0] == owners[1] { [owners[0], None] } else { owners };
+                let (key, path) = group_key(family, b_new);
+                let g = shared.entry((key, excl)).or_insert_with(|| Group { path, nlri: Vec::new() });
+                g.nlri.push(Nlri::new(prefix));
+            }
+        }
+
+        // Shared groups: encode once per class, queue to every recipient.
+        let mut recipients_by_class: HashMap<ClassKey, Vec<PeerId>> = HashMap::new();
+        for id in &in_sync {
+            let s = &self.peers[id];
+            let c = ClassKey { four_octet: s.spec.tx.four_octet_as, extended: s.spec.tx.extended_messages, add_path: s.spec.tx.add_path_rx };
+            recipients_by_class.entry(c).or_default().push(*id);
+        }
+        for ((key, excl), group) in shared {
+            let family = match key {
+                GroupKey::Announce { family, .. } | GroupKey::Withdraw { family } => family,
+            };
+            for members in recipients_by_class.values() {
+                let targets: Vec<PeerId> = members
+                    .iter()
+                    .filter(|id| !excl.contains(&Some(**id)) && self.peers[id].spec.families.contains(&family))
+                    .copied()
+                    .collect();
+                let Some(first) = targets.first() else { continue };
+                let msgs = encode_group(&self.peers[first].builder, family, &group);
+                for id in &targets {
+                    let s = &self.peers[id];
+                    for m in &msgs {
+                        s.spec.out.push(m.clone());
+                    }
+                }
+                self.stats.messages_queued += (msgs.len() * targets.len()) as u64;
+                if targets.len() > 1 {
+                    self.stats.messages_shared += msgs.len() as u64;
+                }
+            }
+        }
+        for (id, groups) in personal {
+            let s = &self.peers[&id];
+            for (key, group) in groups {
+                let family = match key {
+                    GroupKey::Announce { family, .. } | GroupKey::Withdraw { family } => family,
+                };
+                for m in encode_group(&s.builder, family, &group) {
+                    s.spec.out.push(m);
+                    self.stats.messages_queued += 1;
+                }
+            }
+        }
+    }
+
+    /// Flushes backlogged clients that have room, a bounded chunk each.
+    /// Returns true when a client with room still has backlog (call again
+    /// soon); clients without room wait for their XON.
+    pub fn flush_backlogs(&mut self) -> bool {
+        let mut more = false;
+        let ids: Vec<PeerId> = self.peers.keys().copied().collect();
+        for id in ids {
+            let s = self.peers.get_mut(&id).expect("listed above");
+            if s.backlog.is_empty() {
+                if !s.eor_pending.is_empty() {
+                    for f in std::mem::take(&mut s.eor_pending) {
+                        s.spec.out.push(Bytes::from(s.builder.end_of_rib(f)));
+                    }
+                }
+                continue;
+            }
+            if !s.spec.out.has_room() {
+                // Waits for its XON (RibInput::Writable).
+                continue;
+            }
+            let chunk: Vec<Prefix> = s.backlog.keys().take(BACKLOG_CHUNK).copied().collect();
+            let mut groups: HashMap<GroupKey, Group> = HashMap::new();
+            for prefix in chunk {
+                let last = s.backlog.remove(&prefix).flatten();
+                let now = best(self.table.get(&prefix).map_or(&[][..], |v| v.as_slice()), |p| p.peer != id);
+                if !same(last.as_ref(), now) {
+                    push_group(&mut groups, prefix, family_of(&prefix), now);
+                }
+            }
+            for (key, group) in groups {
+                let family = match key {
+                    GroupKey::Announce { family, .. } | GroupKey::Withdraw { family } => family,
+                };
+                for m in encode_group(&s.builder, family, &group) {
+                    s.spec.out.push(m);
+                    self.stats.messages_queued += 1;
+                }
+            }
+            if s.backlog.is_empty() {
+                for f in std::mem::take(&mut s.eor_pending) {
+                    s.spec.out.push(Bytes::from(s.builder.end_of_rib(f)));
+                }
+            } else {
+                more = true;
+            }
+        }
+        self.interner.maybe_collect();
+        more
+    }
+}
+
+fn group_key(family: Family, p: Option<&Path>) -> (GroupKey, Option<Path>) {
+    match p {
+        Some(p) => (GroupKey::Announce { attrs: Arc::as_ptr(&p.attrs), next_hop: Arc::as_ptr(&p.next_hop), family }, Some(p.clone())),
+        None => (GroupKey::Withdraw { family }, None),
+    }
+}
+
+fn push_group(groups: &mut HashMap<GroupKey, Group>, prefix: Prefix, family: Family, p: Option<&Path>) {
+    let (key, path) = group_key(family, p);
+    groups.entry(key).or_insert_with(|| Group { path, nlri: Vec::new() }).nlri.push(Nlri::new(prefix));
+}
+
+fn encode_group(builder: &UpdateBuilder, family: Family, g: &Group) -> Vec<Bytes> {
+    let mut out = Vec::new();
+    let ctx: &Context = builder.context();
+    let result = match &g.path {
+        Some(p) => {
+            let attrs = if ctx.four_octet_as { None } else { Some(p.attrs.to_two_octet()) };
+            builder.announce(attrs.as_ref().unwrap_or(&p.attrs), &p.next_hop, family, &g.nlri, &mut out)
+        }
+        None => builder.withdraw(family, &g.nlri, &mut out),
+    };
+    if let Err(e) = result {
+        // Attributes too large for this client's maximum message size: the
+        // prefixes cannot be sent with them (RFC 4271 has no other option).
+        tracing::warn!(error = %e, prefixes = g.nlri.len(), "rib: cannot encode UPDATE for client");
+    }
+    out.into_iter().map(Bytes::from).collect()
+}

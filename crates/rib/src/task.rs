@@ -1,0 +1,108 @@
+//! The RIB as a task: the single owner of the RIB, fed by a bounded channel.
+//! It takes inputs in batches (all that is waiting, up to a bound), computes
+//! the export once per batch, and keeps flushing backlogs between batches.
+
+use crate::peer::{PeerId, PeerSpec};
+use crate::rib::{Rib, RibNotice, RibStats, RouteUpdate};
+use condor_wire::{Family, Prefix};
+use tokio::sync::{mpsc, oneshot};
+
+/// Inputs of the RIB task.
+#[derive(Debug)]
+pub enum RibInput {
+    /// A session reached Established.
+    PeerUp(PeerSpec),
+    /// A session left Established.
+    PeerDown(PeerId),
+    /// Routes of one UPDATE.
+    Routes(PeerId, RouteUpdate),
+    /// The peer sent ROUTE-REFRESH for a family.
+    RouteRefresh(PeerId, Family),
+    /// The peer's write queue has room again (XON).
+    Writable(PeerId),
+    /// Counters, for the CLI, metrics and benchmarks.
+    Stats(oneshot::Sender<RibStats>),
+    /// What a peer should have for a prefix: (origin peer, AS path text) per candidate in order, then the answer.
+    Lookup(Prefix, PeerId, oneshot::Sender<Option<(PeerId, String)>>),
+}
+
+/// Inputs processed before the export of a batch is computed.
+const MAX_BATCH: usize = 4096;
+
+/// Handle to a running RIB task.
+#[derive(Clone, Debug)]
+pub struct RibHandle {
+    /// Where inputs go.
+    pub tx: mpsc::Sender<RibInput>,
+}
+
+impl RibHandle {
+    /// Current counters.
+    pub async fn stats(&self) -> Option<RibStats> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(RibInput::Stats(tx)).await.ok()?;
+        rx.await.ok()
+    }
+}
+
+/// Starts the RIB task. Notices (e.g. max-prefix shutdowns) go to `notices`.
+pub fn spawn(notices: mpsc::UnboundedSender<RibNotice>) -> RibHandle {
+    let (tx, rx) = mpsc::channel(16_384);
+    tokio::spawn(run(rx, notices));
+    RibHandle { tx }
+}
+
+async fn run(mut rx: mpsc::Receiver<RibInput>, notices: mpsc::UnboundedSender<RibNotice>) {
+    let mut rib = Rib::new();
+    let mut backlog = false;
+    loop {
+        let first = if backlog {
+            match rx.try_recv() {
+                Ok(i) => Some(i),
+                Err(mpsc::error::TryRecvError::Empty) => None,
+                Err(mpsc::error::TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match rx.recv().await {
+                Some(i) => Some(i),
+                None => return,
+            }
+        };
+        if let Some(input) = first {
+            apply(&mut rib, input);
+            let mut n = 1;
+            while n < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(i) => apply(&mut rib, i),
+                    Err(_) => break,
+                }
+                n += 1;
+            }
+        }
+        rib.end_batch();
+        for n in rib.take_notices() {
+            let _ = notices.send(n);
+        }
+        backlog = rib.flush_backlogs();
+        if backlog {
+            // Let sessions write before the next chunk.
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+fn apply(rib: &mut Rib, input: RibInput) {
+    match input {
+        RibInput::PeerUp(spec) => rib.peer_up(spec),
+        RibInput::PeerDown(id) => rib.peer_down(id),
+        RibInput::Routes(id, u) => rib.routes(id, u),
+        RibInput::RouteRefresh(id, f) => rib.route_refresh(id, f),
+        RibInput::Writable(_) => {}
+        RibInput::Stats(tx) => {
+            let _ = tx.send(rib.stats());
+        }
+        RibInput::Lookup(prefix, peer, tx) => {
+            let _ = tx.send(rib.answer_for(peer, &prefix).map(|p| (p.peer, p.attrs.as_path().map(|a| a.to_string()).unwrap_or_default())));
+        }
+    }
+}
