@@ -42,7 +42,10 @@ pub struct ConfigDiff {
 impl ConfigDiff {
     /// True when nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty() && self.server_fields.is_empty()
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+            && self.server_fields.is_empty()
     }
 }
 
@@ -63,15 +66,31 @@ fn neighbor_change(a: &Neighbor, b: &Neighbor) -> Option<Change> {
     check("tcp_ao", a.tcp_ao != b.tcp_ao, Impact::Keys);
     check("asn", a.asn != b.asn, Impact::Reset);
     check("port", a.port != b.port, Impact::Reset);
-    check("local_address", a.local_address != b.local_address, Impact::Reset);
+    check(
+        "local_address",
+        a.local_address != b.local_address,
+        Impact::Reset,
+    );
     check("passive", a.passive != b.passive, Impact::Reset);
     check("families", a.families != b.families, Impact::Reset);
     check("hold_time", a.hold_time != b.hold_time, Impact::Reset);
-    check("ttl_security", a.ttl_security != b.ttl_security, Impact::Reset);
+    check(
+        "ttl_security",
+        a.ttl_security != b.ttl_security,
+        Impact::Reset,
+    );
     check("multihop", a.multihop != b.multihop, Impact::Reset);
     check("role_strict", a.role_strict != b.role_strict, Impact::Reset);
-    check("add_path_send", a.add_path_send != b.add_path_send, Impact::Reset);
-    (!fields.is_empty()).then_some(Change { address: a.address, impact, fields })
+    check(
+        "add_path_send",
+        a.add_path_send != b.add_path_send,
+        Impact::Reset,
+    );
+    (!fields.is_empty()).then_some(Change {
+        address: a.address,
+        impact,
+        fields,
+    })
 }
 
 /// Compares two configurations.
@@ -83,7 +102,12 @@ pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
             Some(o) => d.changed.extend(neighbor_change(o, n)),
         }
     }
-    d.removed = old.neighbors.iter().filter(|o| new.neighbor(o.address).is_none()).map(|o| o.address).collect();
+    d.removed = old
+        .neighbors
+        .iter()
+        .filter(|o| new.neighbor(o.address).is_none())
+        .map(|o| o.address)
+        .collect();
     let (a, b) = (&old.server, &new.server);
     let mut sf = |name: &'static str, differs: bool| {
         if differs {

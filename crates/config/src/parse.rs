@@ -119,7 +119,12 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn err(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
         let (line, column) = line_col(self.text, span.start);
-        self.errors.push(ConfigError { file: self.file.to_string(), line, column, message: message.into() });
+        self.errors.push(ConfigError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        });
     }
 
     fn asn(&mut self, field: &str, v: &Spanned<RawAsn>) -> Asn {
@@ -130,20 +135,35 @@ impl Ctx<'_> {
         match parsed {
             Some(a) if a.0 != 0 && a != Asn::TRANS && a.0 != u32::MAX => a,
             Some(a) => {
-                self.err(v.span(), format!("{field}: AS{a} is reserved and cannot be used"));
+                self.err(
+                    v.span(),
+                    format!("{field}: AS{a} is reserved and cannot be used"),
+                );
                 Asn(0)
             }
             None => {
-                self.err(v.span(), format!("{field}: not an AS number (1 to 4294967294, or \"AS64500\")"));
+                self.err(
+                    v.span(),
+                    format!("{field}: not an AS number (1 to 4294967294, or \"AS64500\")"),
+                );
                 Asn(0)
             }
         }
     }
 
-    fn int<T: TryFrom<i64>>(&mut self, field: &str, v: &Spanned<i64>, min: i64, max: i64) -> Option<T> {
+    fn int<T: TryFrom<i64>>(
+        &mut self,
+        field: &str,
+        v: &Spanned<i64>,
+        min: i64,
+        max: i64,
+    ) -> Option<T> {
         let n = *v.get_ref();
         if n < min || n > max {
-            self.err(v.span(), format!("{field}: {n} is out of range ({min} to {max})"));
+            self.err(
+                v.span(),
+                format!("{field}: {n} is out of range ({min} to {max})"),
+            );
             return None;
         }
         T::try_from(n).ok()
@@ -153,7 +173,10 @@ impl Ctx<'_> {
         match v.get_ref().parse() {
             Ok(a) => Some(a),
             Err(_) => {
-                self.err(v.span(), format!("{field}: {:?} is not an IP address", v.get_ref()));
+                self.err(
+                    v.span(),
+                    format!("{field}: {:?} is not an IP address", v.get_ref()),
+                );
                 None
             }
         }
@@ -162,7 +185,10 @@ impl Ctx<'_> {
     fn hold_time(&mut self, field: &str, v: &Spanned<i64>) -> Option<u16> {
         let h: u16 = self.int(field, v, 0, 65535)?;
         if h == 1 || h == 2 {
-            self.err(v.span(), format!("{field}: must be 0 or at least 3 seconds (RFC 4271 §4.2)"));
+            self.err(
+                v.span(),
+                format!("{field}: must be 0 or at least 3 seconds (RFC 4271 §4.2)"),
+            );
             return None;
         }
         Some(h)
@@ -181,16 +207,28 @@ fn parse_family(s: &str) -> Option<Family> {
 pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-        ConfigErrors(vec![ConfigError { file: file.to_string(), line, column, message: e.message().trim().to_string() }])
+        ConfigErrors(vec![ConfigError {
+            file: file.to_string(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }])
     })?;
-    let mut cx = Ctx { file, text, errors: Vec::new() };
+    let mut cx = Ctx {
+        file,
+        text,
+        errors: Vec::new(),
+    };
 
     let s = raw.server.get_ref();
     let asn = cx.asn("server.asn", &s.asn);
     let router_id = match s.router_id.get_ref().parse::<Ipv4Addr>() {
         Ok(a) if !a.is_unspecified() => a,
         _ => {
-            cx.err(s.router_id.span(), "server.router_id: must be a non-zero IPv4 address (RFC 6286)");
+            cx.err(
+                s.router_id.span(),
+                "server.router_id: must be a non-zero IPv4 address (RFC 6286)",
+            );
             Ipv4Addr::UNSPECIFIED
         }
     };
@@ -198,16 +236,35 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
     match &s.listen {
         Some(l) => {
             for a in l.get_ref() {
-                match a.parse::<SocketAddr>().or_else(|_| a.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, BGP_PORT))) {
+                match a
+                    .parse::<SocketAddr>()
+                    .or_else(|_| a.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, BGP_PORT)))
+                {
                     Ok(sa) => listen.push(sa),
-                    Err(_) => cx.err(l.span(), format!("server.listen: {a:?} is not an address or address:port")),
+                    Err(_) => cx.err(
+                        l.span(),
+                        format!("server.listen: {a:?} is not an address or address:port"),
+                    ),
                 }
             }
         }
-        None => listen = vec!["0.0.0.0:179".parse().expect("literal"), "[::]:179".parse().expect("literal")],
+        None => {
+            listen = vec![
+                "0.0.0.0:179".parse().expect("literal"),
+                "[::]:179".parse().expect("literal"),
+            ]
+        }
     }
-    let hold_time = s.hold_time.as_ref().and_then(|h| cx.hold_time("server.hold_time", h)).unwrap_or(90);
-    let connect_retry = s.connect_retry.as_ref().and_then(|c| cx.int::<u64>("server.connect_retry", c, 1, 3600)).unwrap_or(30);
+    let hold_time = s
+        .hold_time
+        .as_ref()
+        .and_then(|h| cx.hold_time("server.hold_time", h))
+        .unwrap_or(90);
+    let connect_retry = s
+        .connect_retry
+        .as_ref()
+        .and_then(|c| cx.int::<u64>("server.connect_retry", c, 1, 3600))
+        .unwrap_or(30);
     let server = Server {
         name: s.name.clone().unwrap_or_else(|| format!("condor AS{asn}")),
         asn,
@@ -215,7 +272,11 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
         listen,
         hold_time,
         connect_retry: Duration::from_secs(connect_retry),
-        control_socket: PathBuf::from(s.control_socket.clone().unwrap_or_else(|| "/run/condor/condor.sock".into())),
+        control_socket: PathBuf::from(
+            s.control_socket
+                .clone()
+                .unwrap_or_else(|| "/run/condor/condor.sock".into()),
+        ),
     };
 
     let mut neighbors = Vec::new();
@@ -223,15 +284,26 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
     for (i, sn) in raw.neighbor.iter().enumerate() {
         let n = sn.get_ref();
         let f = |x: &str| format!("neighbor[{i}].{x}");
-        let Some(address) = cx.ip(&f("address"), &n.address) else { continue };
+        let Some(address) = cx.ip(&f("address"), &n.address) else {
+            continue;
+        };
         if let Some(prev) = seen.insert(address, i) {
-            cx.err(n.address.span(), format!("{}: {address} is already neighbor[{prev}]", f("address")));
+            cx.err(
+                n.address.span(),
+                format!("{}: {address} is already neighbor[{prev}]", f("address")),
+            );
         }
         let nasn = cx.asn(&f("asn"), &n.asn);
         let password = n.password.as_ref().and_then(|p| {
             let v = p.get_ref();
             if v.is_empty() || v.len() > MAX_MD5_KEY_LEN {
-                cx.err(p.span(), format!("{}: must be 1 to {MAX_MD5_KEY_LEN} octets long", f("password")));
+                cx.err(
+                    p.span(),
+                    format!(
+                        "{}: must be 1 to {MAX_MD5_KEY_LEN} octets long",
+                        f("password")
+                    ),
+                );
                 None
             } else {
                 Some(Secret::new(v.clone()))
@@ -242,19 +314,49 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             let send_id = cx.int::<u8>(&f("tcp_ao.send_id"), &a.send_id, 0, 255)?;
             let recv_id = cx.int::<u8>(&f("tcp_ao.recv_id"), &a.recv_id, 0, 255)?;
             if a.secret.get_ref().is_empty() || a.secret.get_ref().len() > MAX_MD5_KEY_LEN {
-                cx.err(a.secret.span(), format!("{}: must be 1 to {MAX_MD5_KEY_LEN} octets long", f("tcp_ao.secret")));
+                cx.err(
+                    a.secret.span(),
+                    format!(
+                        "{}: must be 1 to {MAX_MD5_KEY_LEN} octets long",
+                        f("tcp_ao.secret")
+                    ),
+                );
                 return None;
             }
-            Some(TcpAo { send_id, recv_id, algorithm: a.algorithm.clone().unwrap_or_else(|| "hmac(sha1)".into()), secret: Secret::new(a.secret.get_ref().clone()) })
+            Some(TcpAo {
+                send_id,
+                recv_id,
+                algorithm: a.algorithm.clone().unwrap_or_else(|| "hmac(sha1)".into()),
+                secret: Secret::new(a.secret.get_ref().clone()),
+            })
         });
         if let (Some(_), Some(ao)) = (&password, &n.tcp_ao) {
-            cx.err(ao.span(), format!("{}: a neighbor uses either a password (TCP MD5) or tcp_ao, not both", f("tcp_ao")));
+            cx.err(
+                ao.span(),
+                format!(
+                    "{}: a neighbor uses either a password (TCP MD5) or tcp_ao, not both",
+                    f("tcp_ao")
+                ),
+            );
         }
-        let port = n.port.as_ref().and_then(|p| cx.int::<u16>(&f("port"), p, 1, 65535)).unwrap_or(BGP_PORT);
-        let local_address = n.local_address.as_ref().and_then(|a| cx.ip(&f("local_address"), a));
+        let port = n
+            .port
+            .as_ref()
+            .and_then(|p| cx.int::<u16>(&f("port"), p, 1, 65535))
+            .unwrap_or(BGP_PORT);
+        let local_address = n
+            .local_address
+            .as_ref()
+            .and_then(|a| cx.ip(&f("local_address"), a));
         if let Some(l) = local_address {
             if l.is_ipv4() != address.is_ipv4() {
-                cx.err(n.local_address.as_ref().map_or(0..0, |a| a.span()), format!("{}: {l} is not of the same family as {address}", f("local_address")));
+                cx.err(
+                    n.local_address.as_ref().map_or(0..0, |a| a.span()),
+                    format!(
+                        "{}: {l} is not of the same family as {address}",
+                        f("local_address")
+                    ),
+                );
             }
         }
         let families = match &n.families {
@@ -263,23 +365,50 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
                 for s in fs.get_ref() {
                     match parse_family(s) {
                         Some(fam) if !out.contains(&fam) => out.push(fam),
-                        Some(_) => cx.err(fs.span(), format!("{}: {s:?} is listed twice", f("families"))),
-                        None => cx.err(fs.span(), format!("{}: unknown family {s:?} (ipv4-unicast, ipv6-unicast)", f("families"))),
+                        Some(_) => cx.err(
+                            fs.span(),
+                            format!("{}: {s:?} is listed twice", f("families")),
+                        ),
+                        None => cx.err(
+                            fs.span(),
+                            format!(
+                                "{}: unknown family {s:?} (ipv4-unicast, ipv6-unicast)",
+                                f("families")
+                            ),
+                        ),
                     }
                 }
                 if fs.get_ref().is_empty() {
-                    cx.err(fs.span(), format!("{}: at least one family is needed", f("families")));
+                    cx.err(
+                        fs.span(),
+                        format!("{}: at least one family is needed", f("families")),
+                    );
                 }
                 out
             }
             None if address.is_ipv4() => vec![Family::IPV4_UNICAST],
             None => vec![Family::IPV6_UNICAST],
         };
-        let hold = n.hold_time.as_ref().and_then(|h| cx.hold_time(&f("hold_time"), h));
-        let ttl_security = n.ttl_security.as_ref().and_then(|t| cx.int::<u8>(&f("ttl_security"), t, 1, 254));
-        let multihop = n.multihop.as_ref().and_then(|t| cx.int::<u8>(&f("multihop"), t, 1, 255));
+        let hold = n
+            .hold_time
+            .as_ref()
+            .and_then(|h| cx.hold_time(&f("hold_time"), h));
+        let ttl_security = n
+            .ttl_security
+            .as_ref()
+            .and_then(|t| cx.int::<u8>(&f("ttl_security"), t, 1, 254));
+        let multihop = n
+            .multihop
+            .as_ref()
+            .and_then(|t| cx.int::<u8>(&f("multihop"), t, 1, 255));
         if let (Some(_), Some(m)) = (ttl_security, &n.multihop) {
-            cx.err(m.span(), format!("{}: cannot be combined with ttl_security (GTSM)", f("multihop")));
+            cx.err(
+                m.span(),
+                format!(
+                    "{}: cannot be combined with ttl_security (GTSM)",
+                    f("multihop")
+                ),
+            );
         }
         let max_prefix = n.max_prefix.as_ref().map(|m| {
             let action = match m.action.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
@@ -287,15 +416,34 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
                 Some(("warn", _)) => MaxPrefixAction::Warn,
                 Some(("drop-new", _)) => MaxPrefixAction::DropNew,
                 Some((other, span)) => {
-                    cx.err(span, format!("{}: unknown action {other:?} (warn, drop-new, shutdown)", f("max_prefix.action")));
+                    cx.err(
+                        span,
+                        format!(
+                            "{}: unknown action {other:?} (warn, drop-new, shutdown)",
+                            f("max_prefix.action")
+                        ),
+                    );
                     MaxPrefixAction::Shutdown
                 }
             };
             MaxPrefix {
-                ipv4: m.ipv4.as_ref().and_then(|v| cx.int(&f("max_prefix.ipv4"), v, 1, u32::MAX as i64)),
-                ipv6: m.ipv6.as_ref().and_then(|v| cx.int(&f("max_prefix.ipv6"), v, 1, u32::MAX as i64)),
+                ipv4: m
+                    .ipv4
+                    .as_ref()
+                    .and_then(|v| cx.int(&f("max_prefix.ipv4"), v, 1, u32::MAX as i64)),
+                ipv6: m
+                    .ipv6
+                    .as_ref()
+                    .and_then(|v| cx.int(&f("max_prefix.ipv6"), v, 1, u32::MAX as i64)),
                 action,
-                restart_after: Duration::from_secs(m.restart_after.as_ref().and_then(|v| cx.int::<u64>(&f("max_prefix.restart_after"), v, 0, 86400 * 7)).unwrap_or(900)),
+                restart_after: Duration::from_secs(
+                    m.restart_after
+                        .as_ref()
+                        .and_then(|v| {
+                            cx.int::<u64>(&f("max_prefix.restart_after"), v, 0, 86400 * 7)
+                        })
+                        .unwrap_or(900),
+                ),
             }
         });
         neighbors.push(Neighbor {
@@ -329,7 +477,12 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
 pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        ConfigErrors(vec![ConfigError { file: name.clone(), line: 0, column: 0, message: format!("cannot read: {e}") }])
+        ConfigErrors(vec![ConfigError {
+            file: name.clone(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read: {e}"),
+        }])
     })?;
     parse(&name, &text)
 }

@@ -37,7 +37,11 @@ pub fn to_canonical_toml(config: &Config) -> String {
     let _ = writeln!(o, "listen = [{}]", listen.join(", "));
     let _ = writeln!(o, "hold_time = {}", s.hold_time);
     let _ = writeln!(o, "connect_retry = {}", s.connect_retry.as_secs());
-    let _ = writeln!(o, "control_socket = {}", q(&s.control_socket.display().to_string()));
+    let _ = writeln!(
+        o,
+        "control_socket = {}",
+        q(&s.control_socket.display().to_string())
+    );
     for n in &config.neighbors {
         let _ = writeln!(o, "\n[[neighbor]]");
         let _ = writeln!(o, "name = {}", q(&n.name));

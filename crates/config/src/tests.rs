@@ -16,13 +16,24 @@ fn example_parses() {
     assert_eq!(n.asn, Asn(4_200_000_001));
     assert_eq!(n.families, vec![Family::IPV4_UNICAST]);
     assert!(n.role_strict && n.add_path_send && n.passive);
-    assert_eq!(n.max_prefix.as_ref().unwrap().action, MaxPrefixAction::Shutdown);
-    assert_eq!(c.neighbors[0].password.as_ref().unwrap().expose(), "change-me-generated-by-condor");
+    assert_eq!(
+        n.max_prefix.as_ref().unwrap().action,
+        MaxPrefixAction::Shutdown
+    );
+    assert_eq!(
+        c.neighbors[0].password.as_ref().unwrap().expose(),
+        "change-me-generated-by-condor"
+    );
     assert!(c.neighbors[2].internal);
 }
 
 fn errors(text: &str) -> Vec<String> {
-    parse("t.toml", text).unwrap_err().0.iter().map(|e| e.to_string()).collect()
+    parse("t.toml", text)
+        .unwrap_err()
+        .0
+        .iter()
+        .map(|e| e.to_string())
+        .collect()
 }
 
 const SERVER: &str = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
@@ -31,9 +42,17 @@ const SERVER: &str = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
 fn unknown_field_is_named_with_its_line() {
     let e = errors(&format!("{SERVER}colour = \"blue\"\n"));
     assert_eq!(e.len(), 1);
-    assert!(e[0].starts_with("t.toml:4:1: unknown field `colour`"), "{e:?}");
-    let e = errors(&format!("{SERVER}\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\npasword = \"x\"\n"));
-    assert!(e[0].starts_with("t.toml:8:1: unknown field `pasword`"), "{e:?}");
+    assert!(
+        e[0].starts_with("t.toml:4:1: unknown field `colour`"),
+        "{e:?}"
+    );
+    let e = errors(&format!(
+        "{SERVER}\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\npasword = \"x\"\n"
+    ));
+    assert!(
+        e[0].starts_with("t.toml:8:1: unknown field `pasword`"),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -71,18 +90,28 @@ fn canonical_printer_hides_secrets_and_matches_golden() {
     let printed = to_canonical_toml(&c);
     assert!(!printed.contains("change-me"), "secret leaked");
     assert!(!printed.contains("another-generated"), "secret leaked");
-    let golden_path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/peru-ix-rs1.canonical.toml");
+    let golden_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/peru-ix-rs1.canonical.toml"
+    );
     if std::env::var_os("CONDOR_BLESS").is_some() {
         std::fs::write(golden_path, &printed).unwrap();
     }
-    let golden = std::fs::read_to_string(golden_path).expect("golden file (regenerate with CONDOR_BLESS=1 cargo test -p condor-config)");
-    assert_eq!(printed, golden, "canonical output changed; regenerate with CONDOR_BLESS=1 if intended");
+    let golden = std::fs::read_to_string(golden_path)
+        .expect("golden file (regenerate with CONDOR_BLESS=1 cargo test -p condor-config)");
+    assert_eq!(
+        printed, golden,
+        "canonical output changed; regenerate with CONDOR_BLESS=1 if intended"
+    );
     // The canonical form parses back to the same config, secrets aside.
     let back = parse("canonical", &printed).unwrap();
     assert_eq!(back.neighbors.len(), c.neighbors.len());
     assert_eq!(back.server, c.server);
     for (a, b) in back.neighbors.iter().zip(&c.neighbors) {
-        assert_eq!((a.address, a.asn, &a.families, &a.max_prefix), (b.address, b.asn, &b.families, &b.max_prefix));
+        assert_eq!(
+            (a.address, a.asn, &a.families, &a.max_prefix),
+            (b.address, b.asn, &b.families, &b.max_prefix)
+        );
     }
 }
 
@@ -90,16 +119,34 @@ fn canonical_printer_hides_secrets_and_matches_golden() {
 fn reload_diff_classifies_changes() {
     let old = parse("a", EXAMPLE).unwrap();
     let text = EXAMPLE
-        .replace("name = \"Example Andean Networks\"", "name = \"Example Andean Networks SAC\"")
+        .replace(
+            "name = \"Example Andean Networks\"",
+            "name = \"Example Andean Networks SAC\"",
+        )
         .replace("another-generated-password", "rotated-password")
-        .replace("address = \"45.183.47.250\"\nasn = 64496", "address = \"45.183.47.251\"\nasn = 64496");
+        .replace(
+            "address = \"45.183.47.250\"\nasn = 64496",
+            "address = \"45.183.47.251\"\nasn = 64496",
+        );
     let new = parse("b", &text).unwrap();
     let d = diff(&old, &new);
-    assert_eq!(d.added, vec!["45.183.47.251".parse::<std::net::IpAddr>().unwrap()]);
-    assert_eq!(d.removed, vec!["45.183.47.250".parse::<std::net::IpAddr>().unwrap()]);
+    assert_eq!(
+        d.added,
+        vec!["45.183.47.251".parse::<std::net::IpAddr>().unwrap()]
+    );
+    assert_eq!(
+        d.removed,
+        vec!["45.183.47.250".parse::<std::net::IpAddr>().unwrap()]
+    );
     assert_eq!(d.changed.len(), 2);
-    assert_eq!((d.changed[0].impact, d.changed[0].fields.clone()), (Impact::InPlace, vec!["name"]));
-    assert_eq!((d.changed[1].impact, d.changed[1].fields.clone()), (Impact::Keys, vec!["password"]));
+    assert_eq!(
+        (d.changed[0].impact, d.changed[0].fields.clone()),
+        (Impact::InPlace, vec!["name"])
+    );
+    assert_eq!(
+        (d.changed[1].impact, d.changed[1].fields.clone()),
+        (Impact::Keys, vec!["password"])
+    );
     let reset = parse("c", &EXAMPLE.replace("asn = 64500", "asn = 64502")).unwrap();
     assert_eq!(diff(&old, &reset).changed[0].impact, Impact::Reset);
     assert!(diff(&old, &old).is_empty());

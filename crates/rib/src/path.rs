@@ -62,14 +62,22 @@ pub struct Rank {
 
 impl Rank {
     /// Computes the keys of a path from its attributes.
-    pub fn of(attrs: &PathAttributes, preference: u32, router_id: Ipv4Addr, peer_addr: IpAddr) -> Rank {
+    pub fn of(
+        attrs: &PathAttributes,
+        preference: u32,
+        router_id: Ipv4Addr,
+        peer_addr: IpAddr,
+    ) -> Rank {
         let path = attrs.as_path();
         Rank {
             preference,
             path_len: path.as_ref().map_or(0, |p| p.path_len() as u32),
             origin: attrs.origin().map_or(2, |o| o as u8),
             med: attrs.med().unwrap_or(0),
-            neighbor_as: path.as_ref().and_then(|p| p.first_asn()).unwrap_or_default(),
+            neighbor_as: path
+                .as_ref()
+                .and_then(|p| p.first_asn())
+                .unwrap_or_default(),
             router_id,
             peer_addr,
         }
@@ -82,7 +90,11 @@ impl Rank {
             .cmp(&self.preference)
             .then(self.path_len.cmp(&other.path_len))
             .then(self.origin.cmp(&other.origin))
-            .then(if self.neighbor_as == other.neighbor_as { self.med.cmp(&other.med) } else { Ordering::Equal })
+            .then(if self.neighbor_as == other.neighbor_as {
+                self.med.cmp(&other.med)
+            } else {
+                Ordering::Equal
+            })
             .then(self.router_id.cmp(&other.router_id))
             .then(self.peer_addr.cmp(&other.peer_addr))
     }
@@ -91,7 +103,9 @@ impl Rank {
 impl Path {
     /// True when both are the same route as far as a receiver can tell.
     pub fn same_route(&self, other: &Path) -> bool {
-        self.peer == other.peer && Arc::ptr_eq(&self.attrs, &other.attrs) && self.next_hop == other.next_hop
+        self.peer == other.peer
+            && Arc::ptr_eq(&self.attrs, &other.attrs)
+            && self.next_hop == other.next_hop
     }
 }
 
@@ -131,16 +145,38 @@ mod tests {
     fn decision_steps_in_order() {
         use Ordering::*;
         // Preference beats everything.
-        assert_eq!(rank(100, 5, 2, 9, 1, 9).compare(&rank(0, 1, 0, 0, 1, 1)), Less);
+        assert_eq!(
+            rank(100, 5, 2, 9, 1, 9).compare(&rank(0, 1, 0, 0, 1, 1)),
+            Less
+        );
         // Then path length.
-        assert_eq!(rank(100, 2, 2, 9, 1, 9).compare(&rank(100, 3, 0, 0, 1, 1)), Less);
+        assert_eq!(
+            rank(100, 2, 2, 9, 1, 9).compare(&rank(100, 3, 0, 0, 1, 1)),
+            Less
+        );
         // Then origin.
-        assert_eq!(rank(100, 2, 0, 9, 1, 9).compare(&rank(100, 2, 1, 0, 1, 1)), Less);
+        assert_eq!(
+            rank(100, 2, 0, 9, 1, 9).compare(&rank(100, 2, 1, 0, 1, 1)),
+            Less
+        );
         // MED only within the same neighbour AS.
-        assert_eq!(rank(100, 2, 0, 5, 1, 9).compare(&rank(100, 2, 0, 7, 1, 1)), Less);
-        assert_eq!(rank(100, 2, 0, 9, 1, 1).compare(&rank(100, 2, 0, 5, 2, 2)), Less, "different AS: MED ignored, router id decides");
+        assert_eq!(
+            rank(100, 2, 0, 5, 1, 9).compare(&rank(100, 2, 0, 7, 1, 1)),
+            Less
+        );
+        assert_eq!(
+            rank(100, 2, 0, 9, 1, 1).compare(&rank(100, 2, 0, 5, 2, 2)),
+            Less,
+            "different AS: MED ignored, router id decides"
+        );
         // Router id, then address.
-        assert_eq!(rank(100, 2, 0, 0, 1, 3).compare(&rank(100, 2, 0, 0, 1, 4)), Less);
-        assert_eq!(rank(100, 2, 0, 0, 1, 3).compare(&rank(100, 2, 0, 0, 1, 3)), Equal);
+        assert_eq!(
+            rank(100, 2, 0, 0, 1, 3).compare(&rank(100, 2, 0, 0, 1, 4)),
+            Less
+        );
+        assert_eq!(
+            rank(100, 2, 0, 0, 1, 3).compare(&rank(100, 2, 0, 0, 1, 3)),
+            Equal
+        );
     }
 }

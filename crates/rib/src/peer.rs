@@ -34,7 +34,14 @@ impl OutQueue {
     /// A queue and the receiving end for the session's writer.
     pub fn new() -> (Arc<OutQueue>, mpsc::UnboundedReceiver<Bytes>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        (Arc::new(OutQueue { tx, queued: AtomicUsize::new(0), xoff: AtomicBool::new(false) }), rx)
+        (
+            Arc::new(OutQueue {
+                tx,
+                queued: AtomicUsize::new(0),
+                xoff: AtomicBool::new(false),
+            }),
+            rx,
+        )
     }
 
     /// Messages queued and not yet written.

@@ -65,8 +65,16 @@ impl RouteUpdate {
                 }
             }
         }
-        let attrs = if announce.is_empty() { PathAttributes::default() } else { u.attrs.normalized() };
-        RouteUpdate { attrs, announce, withdraw }
+        let attrs = if announce.is_empty() {
+            PathAttributes::default()
+        } else {
+            u.attrs.normalized()
+        };
+        RouteUpdate {
+            attrs,
+            announce,
+            withdraw,
+        }
     }
 }
 
@@ -145,8 +153,14 @@ const BACKLOG_CHUNK: usize = 20_000;
 /// Key of a group of prefixes encoded together.
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum GroupKey {
-    Announce { attrs: *const PathAttributes, next_hop: *const NextHop, family: Family },
-    Withdraw { family: Family },
+    Announce {
+        attrs: *const PathAttributes,
+        next_hop: *const NextHop,
+        family: Family,
+    },
+    Withdraw {
+        family: Family,
+    },
 }
 
 /// Encoding classes: clients that receive byte-identical messages.
@@ -183,12 +197,24 @@ impl Default for Rib {
 impl Rib {
     /// An empty RIB.
     pub fn new() -> Rib {
-        Rib { table: HashMap::new(), peers: HashMap::new(), interner: Interner::default(), touched: HashMap::new(), notices: Vec::new(), stats: RibStats::default() }
+        Rib {
+            table: HashMap::new(),
+            peers: HashMap::new(),
+            interner: Interner::default(),
+            touched: HashMap::new(),
+            notices: Vec::new(),
+            stats: RibStats::default(),
+        }
     }
 
     /// Counters.
     pub fn stats(&self) -> RibStats {
-        RibStats { prefixes: self.table.len(), paths: self.peers.values().map(|p| p.adj_in.len()).sum(), attr_sets: self.interner.len(), ..self.stats }
+        RibStats {
+            prefixes: self.table.len(),
+            paths: self.peers.values().map(|p| p.adj_in.len()).sum(),
+            attr_sets: self.interner.len(),
+            ..self.stats
+        }
     }
 
     /// Notices produced since the last call.
@@ -229,12 +255,25 @@ impl Rib {
         let builder = UpdateBuilder::new(spec.tx);
         let eor_pending = spec.families.clone();
         tracing::debug!(peer = spec.id, name = %spec.name, initial = backlog.len(), "rib: client up");
-        self.peers.insert(spec.id, PeerState { spec, adj_in: HashSet::new(), count: [0, 0], over_limit_warned: false, backlog, eor_pending, builder });
+        self.peers.insert(
+            spec.id,
+            PeerState {
+                spec,
+                adj_in: HashSet::new(),
+                count: [0, 0],
+                over_limit_warned: false,
+                backlog,
+                eor_pending,
+                builder,
+            },
+        );
     }
 
     /// A session went down: its paths are withdrawn from every client.
     pub fn peer_down(&mut self, id: PeerId) {
-        let Some(state) = self.peers.remove(&id) else { return };
+        let Some(state) = self.peers.remove(&id) else {
+            return;
+        };
         for (prefix, path_id) in state.adj_in {
             self.touch(prefix);
             if let Some(v) = self.table.get_mut(&prefix) {
@@ -249,7 +288,12 @@ impl Rib {
 
     /// A client asked for the full Adj-RIB-Out of a family again (RFC 2918).
     pub fn route_refresh(&mut self, id: PeerId, family: Family) {
-        let prefixes: Vec<Prefix> = self.table.keys().filter(|p| family_of(p) == family).copied().collect();
+        let prefixes: Vec<Prefix> = self
+            .table
+            .keys()
+            .filter(|p| family_of(p) == family)
+            .copied()
+            .collect();
         if let Some(state) = self.peers.get_mut(&id) {
             for p in prefixes {
                 state.backlog.insert(p, None);
@@ -259,7 +303,9 @@ impl Rib {
 
     /// Applies the routes of one UPDATE from `id`.
     pub fn routes(&mut self, id: PeerId, update: RouteUpdate) {
-        let Some(state) = self.peers.get(&id) else { return };
+        let Some(state) = self.peers.get(&id) else {
+            return;
+        };
         let router_id = state.spec.router_id;
         let peer_addr = state.spec.addr;
         for n in &update.withdraw {
@@ -273,7 +319,13 @@ impl Rib {
         for (nh, nlri) in update.announce {
             let nh = self.interner.next_hop(nh);
             for n in nlri {
-                let path = Path { peer: id, path_id: n.path_id.unwrap_or(0), attrs: attrs.clone(), next_hop: nh.clone(), rank };
+                let path = Path {
+                    peer: id,
+                    path_id: n.path_id.unwrap_or(0),
+                    attrs: attrs.clone(),
+                    next_hop: nh.clone(),
+                    rank,
+                };
                 self.insert_path(id, n.prefix, path);
             }
         }
@@ -281,7 +333,9 @@ impl Rib {
 
     fn remove_path(&mut self, id: PeerId, n: &Nlri) {
         let key = (n.prefix, n.path_id.unwrap_or(0));
-        let Some(state) = self.peers.get_mut(&id) else { return };
+        let Some(state) = self.peers.get_mut(&id) else {
+            return;
+        };
         if !state.adj_in.remove(&key) {
             return;
         }
@@ -296,11 +350,17 @@ impl Rib {
     }
 
     fn insert_path(&mut self, id: PeerId, prefix: Prefix, path: Path) {
-        let Some(state) = self.peers.get_mut(&id) else { return };
+        let Some(state) = self.peers.get_mut(&id) else {
+            return;
+        };
         let key = (prefix, path.path_id);
         if !state.adj_in.contains(&key) {
             let fi = fam_index(&prefix);
-            let limit = state.spec.max_prefix.as_ref().and_then(|m| if fi == 0 { m.ipv4 } else { m.ipv6 }.map(|l| (l, m.action)));
+            let limit = state
+                .spec
+                .max_prefix
+                .as_ref()
+                .and_then(|m| if fi == 0 { m.ipv4 } else { m.ipv6 }.map(|l| (l, m.action)));
             if let Some((limit, action)) = limit.filter(|(l, _)| state.count[fi] >= *l) {
                 match action {
                     MaxPrefixAction::Warn => {
@@ -319,7 +379,11 @@ impl Rib {
                     MaxPrefixAction::Shutdown => {
                         if !state.over_limit_warned {
                             state.over_limit_warned = true;
-                            self.notices.push(RibNotice::MaxPrefixShutdown { peer: id, family: family_of(&prefix), limit });
+                            self.notices.push(RibNotice::MaxPrefixShutdown {
+                                peer: id,
+                                family: family_of(&prefix),
+                                limit,
+                            });
                         }
                         return;
                     }
@@ -348,8 +412,18 @@ impl Rib {
 
     fn export_changes(&mut self, touched: HashMap<Prefix, Vec<Path>>) {
         // Who takes the shared stream in this batch.
-        let in_sync: HashSet<PeerId> = self.peers.iter().filter(|(_, s)| s.backlog.is_empty() && s.spec.out.has_room()).map(|(id, _)| *id).collect();
-        let backlogged: Vec<PeerId> = self.peers.keys().filter(|id| !in_sync.contains(id)).copied().collect();
+        let in_sync: HashSet<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, s)| s.backlog.is_empty() && s.spec.out.has_room())
+            .map(|(id, _)| *id)
+            .collect();
+        let backlogged: Vec<PeerId> = self
+            .peers
+            .keys()
+            .filter(|id| !in_sync.contains(id))
+            .copied()
+            .collect();
 
         let mut shared: HashMap<(GroupKey, [Option<PeerId>; 2]), Group> = HashMap::new();
         let mut personal: HashMap<PeerId, HashMap<GroupKey, Group>> = HashMap::new();
@@ -362,7 +436,8 @@ impl Rib {
             for id in &backlogged {
                 let s = self.peers.get_mut(id).expect("listed above");
                 if s.wants(&prefix) && !s.backlog.contains_key(&prefix) {
-                    s.backlog.insert(prefix, best(&old, |p| p.peer != *id).cloned());
+                    s.backlog
+                        .insert(prefix, best(&old, |p| p.peer != *id).cloned());
                 }
             }
             for id in owners.iter().flatten() {
@@ -376,9 +451,16 @@ impl Rib {
                 }
             }
             if !same(b_old, b_new) {
-                let excl = if owners[0] == owners[1] { [owners[0], None] } else { owners };
+                let excl = if owners[0] == owners[1] {
+                    [owners[0], None]
+                } else {
+                    owners
+                };
                 let (key, path) = group_key(family, b_new);
-                let g = shared.entry((key, excl)).or_insert_with(|| Group { path, nlri: Vec::new() });
+                let g = shared.entry((key, excl)).or_insert_with(|| Group {
+                    path,
+                    nlri: Vec::new(),
+                });
                 g.nlri.push(Nlri::new(prefix));
             }
         }
@@ -387,7 +469,11 @@ impl Rib {
         let mut recipients_by_class: HashMap<ClassKey, Vec<PeerId>> = HashMap::new();
         for id in &in_sync {
             let s = &self.peers[id];
-            let c = ClassKey { four_octet: s.spec.tx.four_octet_as, extended: s.spec.tx.extended_messages, add_path: s.spec.tx.add_path_rx };
+            let c = ClassKey {
+                four_octet: s.spec.tx.four_octet_as,
+                extended: s.spec.tx.extended_messages,
+                add_path: s.spec.tx.add_path_rx,
+            };
             recipients_by_class.entry(c).or_default().push(*id);
         }
         for ((key, excl), group) in shared {
@@ -397,10 +483,15 @@ impl Rib {
             for members in recipients_by_class.values() {
                 let targets: Vec<PeerId> = members
                     .iter()
-                    .filter(|id| !excl.contains(&Some(**id)) && self.peers[id].spec.families.contains(&family))
+                    .filter(|id| {
+                        !excl.contains(&Some(**id))
+                            && self.peers[id].spec.families.contains(&family)
+                    })
                     .copied()
                     .collect();
-                let Some(first) = targets.first() else { continue };
+                let Some(first) = targets.first() else {
+                    continue;
+                };
                 let msgs = encode_group(&self.peers[first].builder, family, &group);
                 for id in &targets {
                     let s = &self.peers[id];
@@ -452,7 +543,10 @@ impl Rib {
             let mut groups: HashMap<GroupKey, Group> = HashMap::new();
             for prefix in chunk {
                 let last = s.backlog.remove(&prefix).flatten();
-                let now = best(self.table.get(&prefix).map_or(&[][..], |v| v.as_slice()), |p| p.peer != id);
+                let now = best(
+                    self.table.get(&prefix).map_or(&[][..], |v| v.as_slice()),
+                    |p| p.peer != id,
+                );
                 if !same(last.as_ref(), now) {
                     push_group(&mut groups, prefix, family_of(&prefix), now);
                 }
@@ -481,14 +575,33 @@ impl Rib {
 
 fn group_key(family: Family, p: Option<&Path>) -> (GroupKey, Option<Path>) {
     match p {
-        Some(p) => (GroupKey::Announce { attrs: Arc::as_ptr(&p.attrs), next_hop: Arc::as_ptr(&p.next_hop), family }, Some(p.clone())),
+        Some(p) => (
+            GroupKey::Announce {
+                attrs: Arc::as_ptr(&p.attrs),
+                next_hop: Arc::as_ptr(&p.next_hop),
+                family,
+            },
+            Some(p.clone()),
+        ),
         None => (GroupKey::Withdraw { family }, None),
     }
 }
 
-fn push_group(groups: &mut HashMap<GroupKey, Group>, prefix: Prefix, family: Family, p: Option<&Path>) {
+fn push_group(
+    groups: &mut HashMap<GroupKey, Group>,
+    prefix: Prefix,
+    family: Family,
+    p: Option<&Path>,
+) {
     let (key, path) = group_key(family, p);
-    groups.entry(key).or_insert_with(|| Group { path, nlri: Vec::new() }).nlri.push(Nlri::new(prefix));
+    groups
+        .entry(key)
+        .or_insert_with(|| Group {
+            path,
+            nlri: Vec::new(),
+        })
+        .nlri
+        .push(Nlri::new(prefix));
 }
 
 fn encode_group(builder: &UpdateBuilder, family: Family, g: &Group) -> Vec<Bytes> {
@@ -496,8 +609,18 @@ fn encode_group(builder: &UpdateBuilder, family: Family, g: &Group) -> Vec<Bytes
     let ctx: &Context = builder.context();
     let result = match &g.path {
         Some(p) => {
-            let attrs = if ctx.four_octet_as { None } else { Some(p.attrs.to_two_octet()) };
-            builder.announce(attrs.as_ref().unwrap_or(&p.attrs), &p.next_hop, family, &g.nlri, &mut out)
+            let attrs = if ctx.four_octet_as {
+                None
+            } else {
+                Some(p.attrs.to_two_octet())
+            };
+            builder.announce(
+                attrs.as_ref().unwrap_or(&p.attrs),
+                &p.next_hop,
+                family,
+                &g.nlri,
+                &mut out,
+            )
         }
         None => builder.withdraw(family, &g.nlri, &mut out),
     };

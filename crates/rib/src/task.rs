@@ -18,8 +18,6 @@ pub enum RibInput {
     Routes(PeerId, RouteUpdate),
     /// The peer sent ROUTE-REFRESH for a family.
     RouteRefresh(PeerId, Family),
-    /// The peer's write queue has room again (XON).
-    Writable(PeerId),
     /// Counters, for the CLI, metrics and benchmarks.
     Stats(oneshot::Sender<RibStats>),
     /// What a peer should have for a prefix: (origin peer, AS path text) per candidate in order, then the answer.
@@ -32,8 +30,11 @@ const MAX_BATCH: usize = 4096;
 /// Handle to a running RIB task.
 #[derive(Clone, Debug)]
 pub struct RibHandle {
-    /// Where inputs go.
+    /// Where inputs go (bounded: sessions wait when the RIB is busy).
     pub tx: mpsc::Sender<RibInput>,
+    /// XON signals from session writers. Unbounded so that a writer never
+    /// blocks and a signal is never lost; at most one per client is pending.
+    pub xon: mpsc::UnboundedSender<PeerId>,
 }
 
 impl RibHandle {
@@ -48,11 +49,16 @@ impl RibHandle {
 /// Starts the RIB task. Notices (e.g. max-prefix shutdowns) go to `notices`.
 pub fn spawn(notices: mpsc::UnboundedSender<RibNotice>) -> RibHandle {
     let (tx, rx) = mpsc::channel(16_384);
-    tokio::spawn(run(rx, notices));
-    RibHandle { tx }
+    let (xon, xon_rx) = mpsc::unbounded_channel();
+    tokio::spawn(run(rx, xon_rx, notices));
+    RibHandle { tx, xon }
 }
 
-async fn run(mut rx: mpsc::Receiver<RibInput>, notices: mpsc::UnboundedSender<RibNotice>) {
+async fn run(
+    mut rx: mpsc::Receiver<RibInput>,
+    mut xon: mpsc::UnboundedReceiver<PeerId>,
+    notices: mpsc::UnboundedSender<RibNotice>,
+) {
     let mut rib = Rib::new();
     let mut backlog = false;
     loop {
@@ -63,11 +69,16 @@ async fn run(mut rx: mpsc::Receiver<RibInput>, notices: mpsc::UnboundedSender<Ri
                 Err(mpsc::error::TryRecvError::Disconnected) => return,
             }
         } else {
-            match rx.recv().await {
-                Some(i) => Some(i),
-                None => return,
+            tokio::select! {
+                i = rx.recv() => match i {
+                    Some(i) => Some(i),
+                    None => return,
+                },
+                // A client has room again: flush its backlog below.
+                Some(_) = xon.recv() => None,
             }
         };
+        while xon.try_recv().is_ok() {}
         if let Some(input) = first {
             apply(&mut rib, input);
             let mut n = 1;
@@ -97,12 +108,16 @@ fn apply(rib: &mut Rib, input: RibInput) {
         RibInput::PeerDown(id) => rib.peer_down(id),
         RibInput::Routes(id, u) => rib.routes(id, u),
         RibInput::RouteRefresh(id, f) => rib.route_refresh(id, f),
-        RibInput::Writable(_) => {}
         RibInput::Stats(tx) => {
             let _ = tx.send(rib.stats());
         }
         RibInput::Lookup(prefix, peer, tx) => {
-            let _ = tx.send(rib.answer_for(peer, &prefix).map(|p| (p.peer, p.attrs.as_path().map(|a| a.to_string()).unwrap_or_default())));
+            let _ = tx.send(rib.answer_for(peer, &prefix).map(|p| {
+                (
+                    p.peer,
+                    p.attrs.as_path().map(|a| a.to_string()).unwrap_or_default(),
+                )
+            }));
         }
     }
 }

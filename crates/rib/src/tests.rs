@@ -6,7 +6,9 @@
 
 use crate::*;
 use bytes::Bytes;
-use condor_wire::{decode_message, AsPath, Asn, Context, Family, Message, NextHop, Nlri, PathAttributes, Prefix};
+use condor_wire::{
+    decode_message, AsPath, Asn, Context, Family, Message, NextHop, Nlri, PathAttributes, Prefix,
+};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -26,7 +28,9 @@ impl Client {
         while let Ok(m) = self.rx.try_recv() {
             self.out.written();
             self.messages += 1;
-            let Message::Update(u) = decode_message(&m, &self.ctx).expect("valid UPDATE") else { panic!("not an UPDATE") };
+            let Message::Update(u) = decode_message(&m, &self.ctx).expect("valid UPDATE") else {
+                panic!("not an UPDATE")
+            };
             assert!(u.problems.is_empty(), "{:?}", u.problems);
             if let Some(f) = u.end_of_rib() {
                 self.eor.push(f);
@@ -37,11 +41,17 @@ impl Client {
             }
             let path = u.attrs.as_path().map(|p| p.to_string()).unwrap_or_default();
             for n in &u.nlri {
-                self.view.insert(n.prefix, (path.clone(), u.attrs.next_hop().unwrap().to_string()));
+                self.view.insert(
+                    n.prefix,
+                    (path.clone(), u.attrs.next_hop().unwrap().to_string()),
+                );
             }
             if let Some(r) = &u.mp_reach {
                 for n in r.nlri.prefixes() {
-                    self.view.insert(n.prefix, (path.clone(), r.next_hop.addr().unwrap().to_string()));
+                    self.view.insert(
+                        n.prefix,
+                        (path.clone(), r.next_hop.addr().unwrap().to_string()),
+                    );
                 }
             }
         }
@@ -64,25 +74,55 @@ fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
         max_prefix: None,
         out: out.clone(),
     });
-    Client { out, rx, ctx, view: BTreeMap::new(), eor: Vec::new(), messages: 0 }
+    Client {
+        out,
+        rx,
+        ctx,
+        view: BTreeMap::new(),
+        eor: Vec::new(),
+        messages: 0,
+    }
 }
 
 fn attrs(path: &[u32]) -> PathAttributes {
     let mut v = Vec::new();
     AsPath::from_sequence(path.iter().copied()).encode(true, &mut v);
-    PathAttributes::from_parts(&[(0x40, 1, &[0]), (0x40, 2, &v), (0x40, 3, &[198, 18, 0, 1])], true).unwrap()
+    PathAttributes::from_parts(
+        &[(0x40, 1, &[0]), (0x40, 2, &v), (0x40, 3, &[198, 18, 0, 1])],
+        true,
+    )
+    .unwrap()
 }
 
 fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
     let nh = match nh.parse().unwrap() {
         std::net::IpAddr::V4(a) => NextHop::V4(a),
-        std::net::IpAddr::V6(a) => NextHop::V6 { global: a, link_local: None },
+        std::net::IpAddr::V6(a) => NextHop::V6 {
+            global: a,
+            link_local: None,
+        },
     };
-    RouteUpdate { attrs: attrs(path), announce: vec![(nh, prefixes.iter().map(|p| Nlri::new(p.parse().unwrap())).collect())], withdraw: vec![] }
+    RouteUpdate {
+        attrs: attrs(path),
+        announce: vec![(
+            nh,
+            prefixes
+                .iter()
+                .map(|p| Nlri::new(p.parse().unwrap()))
+                .collect(),
+        )],
+        withdraw: vec![],
+    }
 }
 
 fn withdraw(prefixes: &[&str]) -> RouteUpdate {
-    RouteUpdate { withdraw: prefixes.iter().map(|p| Nlri::new(p.parse().unwrap())).collect(), ..Default::default() }
+    RouteUpdate {
+        withdraw: prefixes
+            .iter()
+            .map(|p| Nlri::new(p.parse().unwrap()))
+            .collect(),
+        ..Default::default()
+    }
 }
 
 fn settle(rib: &mut Rib, clients: &mut [&mut Client]) {
@@ -105,15 +145,38 @@ fn settle(rib: &mut Rib, clients: &mut [&mut Client]) {
 fn transparent_relay_and_no_own_routes_back() {
     let mut rib = Rib::new();
     let ctx = Context::four_octet();
-    let (mut a, mut b, mut c) = (client(&mut rib, 1, 64501, ctx), client(&mut rib, 2, 64502, ctx), client(&mut rib, 3, 64503, ctx));
+    let (mut a, mut b, mut c) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+        client(&mut rib, 3, 64503, ctx),
+    );
     settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
-    assert_eq!(a.eor, vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST], "End-of-RIB after the (empty) initial table");
-    rib.routes(1, announce(&[64501, 65010], "198.18.0.1", &["45.183.44.0/24", "45.183.45.0/24"]));
+    assert_eq!(
+        a.eor,
+        vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+        "End-of-RIB after the (empty) initial table"
+    );
+    rib.routes(
+        1,
+        announce(
+            &[64501, 65010],
+            "198.18.0.1",
+            &["45.183.44.0/24", "45.183.45.0/24"],
+        ),
+    );
     rib.routes(1, announce(&[64501], "2001:db8::1", &["2803:cd60::/32"]));
     settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
     for x in [&b, &c] {
-        assert_eq!(x.has("45.183.44.0/24"), Some("64501 65010"), "AS path unchanged, our AS not added");
-        assert_eq!(x.view[&"45.183.45.0/24".parse().unwrap()].1, "198.18.0.1", "next hop unchanged");
+        assert_eq!(
+            x.has("45.183.44.0/24"),
+            Some("64501 65010"),
+            "AS path unchanged, our AS not added"
+        );
+        assert_eq!(
+            x.view[&"45.183.45.0/24".parse().unwrap()].1,
+            "198.18.0.1",
+            "next hop unchanged"
+        );
         assert_eq!(x.view[&"2803:cd60::/32".parse().unwrap()].1, "2001:db8::1");
     }
     assert!(a.view.is_empty(), "a member never gets its own routes back");
@@ -126,13 +189,24 @@ fn transparent_relay_and_no_own_routes_back() {
 fn per_client_best_path_without_path_hiding() {
     let mut rib = Rib::new();
     let ctx = Context::four_octet();
-    let (mut a, mut b, mut c) = (client(&mut rib, 1, 64501, ctx), client(&mut rib, 2, 64502, ctx), client(&mut rib, 3, 64503, ctx));
+    let (mut a, mut b, mut c) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+        client(&mut rib, 3, 64503, ctx),
+    );
     rib.routes(1, announce(&[64501], "198.18.0.1", &["45.183.44.0/24"]));
-    rib.routes(2, announce(&[64502, 64501], "198.18.0.2", &["45.183.44.0/24"]));
+    rib.routes(
+        2,
+        announce(&[64502, 64501], "198.18.0.2", &["45.183.44.0/24"]),
+    );
     settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
     assert_eq!(c.has("45.183.44.0/24"), Some("64501"), "overall best");
     assert_eq!(b.has("45.183.44.0/24"), Some("64501"));
-    assert_eq!(a.has("45.183.44.0/24"), Some("64502 64501"), "a's own path is best overall; a gets the best it may have");
+    assert_eq!(
+        a.has("45.183.44.0/24"),
+        Some("64502 64501"),
+        "a's own path is best overall; a gets the best it may have"
+    );
     // The best path is withdrawn: c moves to b's path, b loses the prefix, a keeps its answer.
     let a_msgs = a.messages;
     rib.routes(1, withdraw(&["45.183.44.0/24"]));
@@ -147,8 +221,13 @@ fn per_client_best_path_without_path_hiding() {
 fn session_loss_withdraws_everywhere_and_late_joiner_gets_table_then_eor() {
     let mut rib = Rib::new();
     let ctx = Context::four_octet();
-    let (mut a, mut b) = (client(&mut rib, 1, 64501, ctx), client(&mut rib, 2, 64502, ctx));
-    let many: Vec<String> = (0..3000).map(|i| format!("45.{}.{}.0/24", 100 + i / 256, i % 256)).collect();
+    let (mut a, mut b) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+    );
+    let many: Vec<String> = (0..3000)
+        .map(|i| format!("45.{}.{}.0/24", 100 + i / 256, i % 256))
+        .collect();
     let refs: Vec<&str> = many.iter().map(|s| s.as_str()).collect();
     rib.routes(1, announce(&[64501], "198.18.0.1", &refs));
     settle(&mut rib, &mut [&mut a, &mut b]);
@@ -168,25 +247,56 @@ fn session_loss_withdraws_everywhere_and_late_joiner_gets_table_then_eor() {
 fn slow_client_is_bounded_and_catches_up_with_coalesced_state() {
     let mut rib = Rib::new();
     let ctx = Context::four_octet();
-    let (mut a, mut fast, mut slow) = (client(&mut rib, 1, 64501, ctx), client(&mut rib, 2, 64502, ctx), client(&mut rib, 3, 64503, ctx));
+    let (mut a, mut fast, mut slow) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+        client(&mut rib, 3, 64503, ctx),
+    );
     settle(&mut rib, &mut [&mut a, &mut fast, &mut slow]);
     // Churn: 6000 rounds flipping the AS path of the same 8 prefixes, the
     // slow client never reads in between.
-    let prefixes = ["45.183.44.0/24", "45.183.45.0/24", "45.183.46.0/24", "45.183.47.0/24", "2803:cd60::/32", "2803:cd60:1::/48", "2803:cd60:2::/48", "2803:cd60:3::/48"];
+    let prefixes = [
+        "45.183.44.0/24",
+        "45.183.45.0/24",
+        "45.183.46.0/24",
+        "45.183.47.0/24",
+        "2803:cd60::/32",
+        "2803:cd60:1::/48",
+        "2803:cd60:2::/48",
+        "2803:cd60:3::/48",
+    ];
     for round in 0..6000u32 {
-        rib.routes(1, announce(&[64501, 65000 + round % 7], "198.18.0.1", &prefixes[..4]));
-        rib.routes(1, announce(&[64501, 65000 + round % 7], "2001:db8::1", &prefixes[4..]));
+        rib.routes(
+            1,
+            announce(&[64501, 65000 + round % 7], "198.18.0.1", &prefixes[..4]),
+        );
+        rib.routes(
+            1,
+            announce(&[64501, 65000 + round % 7], "2001:db8::1", &prefixes[4..]),
+        );
         rib.end_batch();
         fast.drain();
         a.drain();
-        assert!(slow.out.queued() <= peer::HIGH_WATERMARK + 4, "queue bounded: {}", slow.out.queued());
+        assert!(
+            slow.out.queued() <= peer::HIGH_WATERMARK + 4,
+            "queue bounded: {}",
+            slow.out.queued()
+        );
     }
     rib.routes(1, announce(&[64501, 64999], "198.18.0.1", &prefixes[..4]));
     rib.routes(1, announce(&[64501, 64999], "2001:db8::1", &prefixes[4..]));
     settle(&mut rib, &mut [&mut a, &mut fast, &mut slow]);
-    assert_eq!(slow.view, fast.view, "the slow client converges to the same state");
+    assert_eq!(
+        slow.view, fast.view,
+        "the slow client converges to the same state"
+    );
     assert_eq!(slow.has("45.183.44.0/24"), Some("64501 64999"));
-    assert!(slow.messages < fast.messages / 2, "coalesced: {} vs {}", slow.messages, fast.messages);
+    assert!(
+        slow.messages < fast.messages / 2,
+        "coalesced: {} vs {}",
+        slow.messages,
+        fast.messages
+    );
 }
 
 #[test]
@@ -194,9 +304,16 @@ fn two_octet_client_gets_as_trans_and_as4_path() {
     let mut rib = Rib::new();
     let mut a = client(&mut rib, 1, 64501, Context::four_octet());
     let mut old = client(&mut rib, 2, 64502, Context::default());
-    rib.routes(1, announce(&[4_200_000_001, 64501], "198.18.0.1", &["45.183.44.0/24"]));
+    rib.routes(
+        1,
+        announce(&[4_200_000_001, 64501], "198.18.0.1", &["45.183.44.0/24"]),
+    );
     settle(&mut rib, &mut [&mut a, &mut old]);
-    assert_eq!(old.has("45.183.44.0/24"), Some("4200000001 64501"), "merged back from AS4_PATH");
+    assert_eq!(
+        old.has("45.183.44.0/24"),
+        Some("4200000001 64501"),
+        "merged back from AS4_PATH"
+    );
 }
 
 #[test]
@@ -205,7 +322,10 @@ fn max_prefix_actions() {
     let ctx = Context::four_octet();
     let (out, _rx) = OutQueue::new();
     let mut b = client(&mut rib, 2, 64502, ctx);
-    for (id, action) in [(1, MaxPrefixAction::Shutdown), (5, MaxPrefixAction::DropNew)] {
+    for (id, action) in [
+        (1, MaxPrefixAction::Shutdown),
+        (5, MaxPrefixAction::DropNew),
+    ] {
         rib.peer_up(PeerSpec {
             id,
             name: "limited".into(),
@@ -214,23 +334,41 @@ fn max_prefix_actions() {
             router_id: "10.0.0.1".parse().unwrap(),
             tx: ctx,
             families: vec![Family::IPV4_UNICAST],
-            max_prefix: Some(MaxPrefix { ipv4: Some(2), ipv6: None, action }),
+            max_prefix: Some(MaxPrefix {
+                ipv4: Some(2),
+                ipv6: None,
+                action,
+            }),
             out: out.clone(),
         });
     }
     let three = ["45.183.44.0/24", "45.183.45.0/24", "45.183.46.0/24"];
     rib.routes(1, announce(&[64501], "198.18.0.1", &three));
     rib.routes(5, announce(&[64501], "198.18.0.1", &three));
-    assert_eq!(rib.take_notices(), vec![RibNotice::MaxPrefixShutdown { peer: 1, family: Family::IPV4_UNICAST, limit: 2 }]);
+    assert_eq!(
+        rib.take_notices(),
+        vec![RibNotice::MaxPrefixShutdown {
+            peer: 1,
+            family: Family::IPV4_UNICAST,
+            limit: 2
+        }]
+    );
     settle(&mut rib, &mut [&mut b]);
-    assert_eq!(b.view.len(), 2, "prefixes beyond the limit are not accepted");
+    assert_eq!(
+        b.view.len(),
+        2,
+        "prefixes beyond the limit are not accepted"
+    );
 }
 
 #[test]
 fn route_refresh_resends_the_table() {
     let mut rib = Rib::new();
     let ctx = Context::four_octet();
-    let (mut a, mut b) = (client(&mut rib, 1, 64501, ctx), client(&mut rib, 2, 64502, ctx));
+    let (mut a, mut b) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+    );
     rib.routes(1, announce(&[64501], "198.18.0.1", &["45.183.44.0/24"]));
     settle(&mut rib, &mut [&mut a, &mut b]);
     b.view.clear();

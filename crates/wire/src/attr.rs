@@ -101,7 +101,7 @@ pub fn type_name(t: u8) -> &'static str {
 }
 
 /// The attributes that have an index slot, in slot order.
-const SLOT_TYPES: [u8; 17] = [
+pub(crate) const SLOT_TYPES: [u8; 17] = [
     types::ORIGIN,
     types::AS_PATH,
     types::NEXT_HOP,
@@ -121,7 +121,7 @@ const SLOT_TYPES: [u8; 17] = [
     types::OTC,
 ];
 
-fn slot_of(t: u8) -> Option<usize> {
+pub(crate) fn slot_of(t: u8) -> Option<usize> {
     Some(match t {
         1..=10 => (t - 1) as usize,
         14..=18 => (t - 4) as usize,
@@ -136,14 +136,12 @@ pub fn is_known(t: u8) -> bool {
     slot_of(t).is_some()
 }
 
-/// Where one attribute's value sits in the block. `len == u32::MAX` marks absence.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Slot {
-    start: u32,
-    len: u32,
-}
+/// Where one attribute's header starts in the block; [`ABSENT`] marks
+/// absence. Blocks of 65535 octets or more (only in MRT RIB entries) are not
+/// indexed: lookups walk them.
+pub(crate) type Slot = u16;
 
-const ABSENT: Slot = Slot { start: 0, len: u32::MAX };
+pub(crate) const ABSENT: Slot = u16::MAX;
 
 /// One attribute as it sits in a block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,7 +209,11 @@ impl<'a> Iterator for AttrIter<'a> {
     fn next(&mut self) -> Option<RawAttr<'a>> {
         let (flags, type_code, start, end) = read_attr_header(self.block, self.pos)?;
         self.pos = end;
-        Some(RawAttr { flags, type_code, value: &self.block[start..end] })
+        Some(RawAttr {
+            flags,
+            type_code,
+            value: &self.block[start..end],
+        })
     }
 }
 
@@ -250,7 +252,11 @@ impl Default for PathAttributes {
 impl PathAttributes {
     /// An empty block.
     pub fn empty(four_octet: bool) -> PathAttributes {
-        PathAttributes { raw: Bytes::new(), four_octet, slots: [ABSENT; SLOT_TYPES.len()] }
+        PathAttributes {
+            raw: Bytes::new(),
+            four_octet,
+            slots: [ABSENT; SLOT_TYPES.len()],
+        }
     }
 
     /// Wraps a block that was already validated (by the decoder or built by
@@ -258,23 +264,49 @@ impl PathAttributes {
     /// attribute by the index and iterator, never read out of bounds.
     pub(crate) fn from_validated(raw: Bytes, four_octet: bool) -> PathAttributes {
         let mut slots = [ABSENT; SLOT_TYPES.len()];
-        let mut i = 0;
-        while let Some((_, t, start, end)) = read_attr_header(&raw, i) {
-            if let Some(s) = slot_of(t) {
-                if slots[s] == ABSENT {
-                    slots[s] = Slot { start: start as u32, len: (end - start) as u32 };
+        if raw.len() < ABSENT as usize {
+            let mut i = 0;
+            while let Some((_, t, _, end)) = read_attr_header(&raw, i) {
+                if let Some(s) = slot_of(t) {
+                    if slots[s] == ABSENT {
+                        slots[s] = i as Slot;
+                    }
                 }
+                i = end;
             }
-            i = end;
         }
-        PathAttributes { raw, four_octet, slots }
+        PathAttributes {
+            raw,
+            four_octet,
+            slots,
+        }
+    }
+
+    /// Wraps a validated block whose index the decoder built while walking it.
+    pub(crate) fn from_indexed(
+        raw: Bytes,
+        four_octet: bool,
+        slots: [Slot; SLOT_TYPES.len()],
+    ) -> PathAttributes {
+        PathAttributes {
+            raw,
+            four_octet,
+            slots,
+        }
     }
 
     /// Builds a block from attributes given as (flags, type, value), in the
     /// order given, after checking each value as the decoder would.
-    pub fn from_parts(parts: &[(u8, u8, &[u8])], four_octet: bool) -> Result<PathAttributes, String> {
+    pub fn from_parts(
+        parts: &[(u8, u8, &[u8])],
+        four_octet: bool,
+    ) -> Result<PathAttributes, String> {
         let mut buf = Vec::new();
-        let ctx = Context { four_octet_as: four_octet, collector: true, ..Context::default() };
+        let ctx = Context {
+            four_octet_as: four_octet,
+            collector: true,
+            ..Context::default()
+        };
         for &(f, t, v) in parts {
             if let Err((_, why)) = check_value(t, v, &ctx) {
                 return Err(format!("{}: {why}", type_name(t)));
@@ -306,21 +338,24 @@ impl PathAttributes {
 
     /// Iterates over the attributes in block order.
     pub fn iter(&self) -> AttrIter<'_> {
-        AttrIter { block: &self.raw, pos: 0 }
+        AttrIter {
+            block: &self.raw,
+            pos: 0,
+        }
     }
 
     /// The value of the first attribute of type `t`.
     pub fn get(&self, t: u8) -> Option<&[u8]> {
         match slot_of(t) {
-            Some(s) => {
-                let slot = self.slots[s];
-                if slot == ABSENT {
-                    None
-                } else {
-                    self.raw.get(slot.start as usize..(slot.start + slot.len) as usize)
+            Some(s) if self.raw.len() < ABSENT as usize => {
+                let off = self.slots[s];
+                if off == ABSENT {
+                    return None;
                 }
+                let (_, _, start, end) = read_attr_header(&self.raw, off as usize)?;
+                Some(&self.raw[start..end])
             }
-            None => self.iter().find(|a| a.type_code == t).map(|a| a.value),
+            _ => self.iter().find(|a| a.type_code == t).map(|a| a.value),
         }
     }
 
@@ -343,19 +378,97 @@ impl PathAttributes {
     /// RFC 6793 §4.2.3 says.
     pub fn as_path(&self) -> Option<AsPath> {
         let path = AsPath::decode(self.get(types::AS_PATH)?, self.four_octet).ok()?;
-        if self.four_octet {
+        if !self.needs_as4_merge() {
             return Some(path);
         }
-        // §4.2.3: an AGGREGATOR holding a real (non-AS_TRANS) ASN means the
-        // AS4_* attributes are stale and are ignored.
-        if let Some(agg) = self.get(types::AGGREGATOR) {
-            if agg.len() >= 2 && u16::from_be_bytes([agg[0], agg[1]]) as u32 != Asn::TRANS.0 {
-                return Some(path);
-            }
-        }
-        match self.get(types::AS4_PATH).and_then(|v| AsPath::decode(v, true).ok()) {
+        match self
+            .get(types::AS4_PATH)
+            .and_then(|v| AsPath::decode(v, true).ok())
+        {
             Some(as4) => Some(merge_as4_path(path, as4)),
             None => Some(path),
+        }
+    }
+
+    /// True when the AS path must be rebuilt from AS_PATH and AS4_PATH
+    /// (a 2-octet block carrying an applicable AS4_PATH).
+    fn needs_as4_merge(&self) -> bool {
+        if self.four_octet || !self.has(types::AS4_PATH) {
+            return false;
+        }
+        !self.get(types::AGGREGATOR).is_some_and(|agg| {
+            agg.len() >= 2 && u16::from_be_bytes([agg[0], agg[1]]) as u32 != Asn::TRANS.0
+        })
+    }
+
+    fn raw_segments(&self) -> Option<RawSegments<'_>> {
+        let v = self.get(types::AS_PATH)?;
+        Some(RawSegments {
+            v,
+            w: if self.four_octet { 4 } else { 2 },
+        })
+    }
+
+    /// AS path length for the decision process (an AS_SET counts as one,
+    /// confederation segments not at all), without building the path.
+    pub fn as_path_len(&self) -> Option<usize> {
+        if self.needs_as4_merge() {
+            return self.as_path().map(|p| p.path_len());
+        }
+        Some(
+            self.raw_segments()?
+                .map(|(k, asns, w)| match k {
+                    SegmentKind::Sequence => asns.len() / w,
+                    SegmentKind::Set => 1,
+                    _ => 0,
+                })
+                .sum(),
+        )
+    }
+
+    /// The neighbour AS (first ASN of a leading AS_SEQUENCE), without building the path.
+    pub fn neighbor_asn(&self) -> Option<Asn> {
+        if self.needs_as4_merge() {
+            return self.as_path()?.first_asn();
+        }
+        let (k, asns, w) = self.raw_segments()?.find(|(k, _, _)| !k.is_confed())?;
+        (k == SegmentKind::Sequence)
+            .then(|| read_asn(asns, w))
+            .flatten()
+    }
+
+    /// The origin AS (last ASN of a trailing AS_SEQUENCE), without building the path.
+    pub fn origin_asn(&self) -> Option<Asn> {
+        if self.needs_as4_merge() {
+            return self.as_path()?.origin_asn();
+        }
+        let (k, asns, w) = self.raw_segments()?.last()?;
+        (k == SegmentKind::Sequence)
+            .then(|| read_asn(&asns[asns.len().checked_sub(w)?..], w))
+            .flatten()
+    }
+
+    /// Calls `f` with every ASN of the path in order (segment kind given),
+    /// without building the path.
+    pub fn for_each_asn(&self, mut f: impl FnMut(SegmentKind, Asn)) {
+        if self.needs_as4_merge() {
+            if let Some(p) = self.as_path() {
+                for s in &p.segments {
+                    for a in &s.asns {
+                        f(s.kind, *a);
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(segs) = self.raw_segments() {
+            for (k, asns, w) in segs {
+                for c in asns.chunks_exact(w) {
+                    if let Some(a) = read_asn(c, w) {
+                        f(k, a);
+                    }
+                }
+            }
         }
     }
 
@@ -372,7 +485,9 @@ impl PathAttributes {
 
     /// LOCAL_PREF.
     pub fn local_pref(&self) -> Option<u32> {
-        Some(u32::from_be_bytes(self.get(types::LOCAL_PREF)?.try_into().ok()?))
+        Some(u32::from_be_bytes(
+            self.get(types::LOCAL_PREF)?.try_into().ok()?,
+        ))
     }
 
     /// ATOMIC_AGGREGATE is present.
@@ -385,8 +500,14 @@ impl PathAttributes {
     pub fn aggregator(&self) -> Option<(Asn, Ipv4Addr)> {
         let v = self.get(types::AGGREGATOR)?;
         let (asn, id) = match (self.four_octet, v.len()) {
-            (true, 8) => (u32::from_be_bytes([v[0], v[1], v[2], v[3]]), [v[4], v[5], v[6], v[7]]),
-            (false, 6) => (u16::from_be_bytes([v[0], v[1]]) as u32, [v[2], v[3], v[4], v[5]]),
+            (true, 8) => (
+                u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
+                [v[4], v[5], v[6], v[7]],
+            ),
+            (false, 6) => (
+                u16::from_be_bytes([v[0], v[1]]) as u32,
+                [v[2], v[3], v[4], v[5]],
+            ),
             _ => return None,
         };
         if !self.four_octet && asn == Asn::TRANS.0 {
@@ -415,25 +536,33 @@ impl PathAttributes {
 
     /// EXTENDED COMMUNITIES, in order.
     pub fn ext_communities(&self) -> impl Iterator<Item = ExtCommunity> + '_ {
-        self.get(types::EXTENDED_COMMUNITIES).unwrap_or(&[]).chunks_exact(8).map(|c| {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(c);
-            ExtCommunity(a)
-        })
+        self.get(types::EXTENDED_COMMUNITIES)
+            .unwrap_or(&[])
+            .chunks_exact(8)
+            .map(|c| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(c);
+                ExtCommunity(a)
+            })
     }
 
     /// LARGE_COMMUNITY values, in order.
     pub fn large_communities(&self) -> impl Iterator<Item = LargeCommunity> + '_ {
-        self.get(types::LARGE_COMMUNITIES).unwrap_or(&[]).chunks_exact(12).map(|c| LargeCommunity {
-            global: u32::from_be_bytes([c[0], c[1], c[2], c[3]]),
-            local1: u32::from_be_bytes([c[4], c[5], c[6], c[7]]),
-            local2: u32::from_be_bytes([c[8], c[9], c[10], c[11]]),
-        })
+        self.get(types::LARGE_COMMUNITIES)
+            .unwrap_or(&[])
+            .chunks_exact(12)
+            .map(|c| LargeCommunity {
+                global: u32::from_be_bytes([c[0], c[1], c[2], c[3]]),
+                local1: u32::from_be_bytes([c[4], c[5], c[6], c[7]]),
+                local2: u32::from_be_bytes([c[8], c[9], c[10], c[11]]),
+            })
     }
 
     /// Only to Customer (RFC 9234).
     pub fn otc(&self) -> Option<Asn> {
-        Some(Asn(u32::from_be_bytes(self.get(types::OTC)?.try_into().ok()?)))
+        Some(Asn(u32::from_be_bytes(
+            self.get(types::OTC)?.try_into().ok()?,
+        )))
     }
 
     /// ORIGINATOR_ID (RFC 4456).
@@ -516,7 +645,10 @@ impl PathAttributes {
                         write_attr(&mut out, a.flags & !flags::EXTENDED_LENGTH, a.type_code, &v);
                     }
                 }
-                t if !is_known(t) && a.flags & (flags::OPTIONAL | flags::TRANSITIVE) == flags::OPTIONAL | flags::TRANSITIVE => {
+                t if !is_known(t)
+                    && a.flags & (flags::OPTIONAL | flags::TRANSITIVE)
+                        == flags::OPTIONAL | flags::TRANSITIVE =>
+                {
                     write_attr(&mut out, a.flags | flags::PARTIAL, t, a.value);
                 }
                 _ => a.encode(&mut out),
@@ -533,7 +665,9 @@ impl PathAttributes {
             return self.clone();
         }
         let path = self.as_path();
-        let needs_as4_path = path.as_ref().is_some_and(|p| p.asns().any(|a| !a.is_two_octet()));
+        let needs_as4_path = path
+            .as_ref()
+            .is_some_and(|p| p.asns().any(|a| !a.is_two_octet()));
         let agg = self.aggregator();
         let mut out = Vec::with_capacity(self.raw.len() + 16);
         let mut as4_path_pending = needs_as4_path;
@@ -541,8 +675,21 @@ impl PathAttributes {
             if let Some(p) = &path {
                 // AS4_PATH carries no confederation segments (RFC 6793 §3).
                 let mut v = Vec::new();
-                AsPath { segments: p.segments.iter().filter(|s| !s.kind.is_confed()).cloned().collect() }.encode(true, &mut v);
-                write_attr(out, flags::OPTIONAL | flags::TRANSITIVE, types::AS4_PATH, &v);
+                AsPath {
+                    segments: p
+                        .segments
+                        .iter()
+                        .filter(|s| !s.kind.is_confed())
+                        .cloned()
+                        .collect(),
+                }
+                .encode(true, &mut v);
+                write_attr(
+                    out,
+                    flags::OPTIONAL | flags::TRANSITIVE,
+                    types::AS4_PATH,
+                    &v,
+                );
             }
         };
         for a in self.iter() {
@@ -577,7 +724,12 @@ impl PathAttributes {
                     }
                     let mut v = asn.0.to_be_bytes().to_vec();
                     v.extend_from_slice(&id.octets());
-                    write_attr(&mut out, flags::OPTIONAL | flags::TRANSITIVE, types::AS4_AGGREGATOR, &v);
+                    write_attr(
+                        &mut out,
+                        flags::OPTIONAL | flags::TRANSITIVE,
+                        types::AS4_AGGREGATOR,
+                        &v,
+                    );
                 }
             }
         }
@@ -614,11 +766,40 @@ impl fmt::Debug for PathAttributes {
         if !l.is_empty() {
             d.field("large_communities", &l);
         }
-        let others: Vec<u8> = self.iter().map(|a| a.type_code).filter(|t| !matches!(t, 1..=5 | 8 | 32)).collect();
+        let others: Vec<u8> = self
+            .iter()
+            .map(|a| a.type_code)
+            .filter(|t| !matches!(t, 1..=5 | 8 | 32))
+            .collect();
         if !others.is_empty() {
             d.field("other_types", &others);
         }
         d.field("four_octet", &self.four_octet).finish()
+    }
+}
+
+fn read_asn(b: &[u8], w: usize) -> Option<Asn> {
+    Some(if w == 4 {
+        Asn(u32::from_be_bytes(b.get(..4)?.try_into().ok()?))
+    } else {
+        Asn(u16::from_be_bytes(b.get(..2)?.try_into().ok()?) as u32)
+    })
+}
+
+/// Segments of a validated AS_PATH value: (kind, ASN octets, ASN width).
+struct RawSegments<'a> {
+    v: &'a [u8],
+    w: usize,
+}
+
+impl<'a> Iterator for RawSegments<'a> {
+    type Item = (SegmentKind, &'a [u8], usize);
+    fn next(&mut self) -> Option<Self::Item> {
+        let kind = SegmentKind::from_code(*self.v.first()?)?;
+        let n = *self.v.get(1)? as usize * self.w;
+        let asns = self.v.get(2..2 + n)?;
+        self.v = &self.v[2 + n..];
+        Some((kind, asns, self.w))
     }
 }
 
@@ -708,7 +889,12 @@ impl AsPath {
         if asns.is_empty() {
             return AsPath::default();
         }
-        AsPath { segments: vec![AsSegment { kind: SegmentKind::Sequence, asns }] }
+        AsPath {
+            segments: vec![AsSegment {
+                kind: SegmentKind::Sequence,
+                asns,
+            }],
+        }
     }
 
     /// Decodes an AS_PATH/AS4_PATH value.
@@ -723,7 +909,13 @@ impl AsPath {
             let body = &value[i + 2..i + 2 + n * w];
             let asns = body
                 .chunks_exact(w)
-                .map(|c| if four_octet { Asn(u32::from_be_bytes([c[0], c[1], c[2], c[3]])) } else { Asn(u16::from_be_bytes([c[0], c[1]]) as u32) })
+                .map(|c| {
+                    if four_octet {
+                        Asn(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+                    } else {
+                        Asn(u16::from_be_bytes([c[0], c[1]]) as u32)
+                    }
+                })
                 .collect();
             segments.push(AsSegment { kind, asns });
             i += 2 + n * w;
@@ -765,14 +957,18 @@ impl AsPath {
     /// The neighbour AS: the first ASN of a leading AS_SEQUENCE.
     pub fn first_asn(&self) -> Option<Asn> {
         let s = self.segments.iter().find(|s| !s.kind.is_confed())?;
-        (s.kind == SegmentKind::Sequence).then(|| s.asns.first().copied()).flatten()
+        (s.kind == SegmentKind::Sequence)
+            .then(|| s.asns.first().copied())
+            .flatten()
     }
 
     /// The origin AS: the last ASN of a trailing AS_SEQUENCE (None when the
     /// path ends in an AS_SET, whose origin is ambiguous).
     pub fn origin_asn(&self) -> Option<Asn> {
         let s = self.segments.last()?;
-        (s.kind == SegmentKind::Sequence).then(|| s.asns.last().copied()).flatten()
+        (s.kind == SegmentKind::Sequence)
+            .then(|| s.asns.last().copied())
+            .flatten()
     }
 
     /// Every ASN in the path, in order.
@@ -782,7 +978,9 @@ impl AsPath {
 
     /// True when an AS_SET (or AS_CONFED_SET) appears.
     pub fn has_set(&self) -> bool {
-        self.segments.iter().any(|s| matches!(s.kind, SegmentKind::Set | SegmentKind::ConfedSet))
+        self.segments
+            .iter()
+            .any(|s| matches!(s.kind, SegmentKind::Set | SegmentKind::ConfedSet))
     }
 
     /// True when a confederation segment appears.
@@ -799,7 +997,13 @@ impl AsPath {
             Some(s) if s.kind == SegmentKind::Sequence => {
                 s.asns.splice(0..0, std::iter::repeat_n(asn, times));
             }
-            _ => self.segments.insert(0, AsSegment { kind: SegmentKind::Sequence, asns: vec![asn; times] }),
+            _ => self.segments.insert(
+                0,
+                AsSegment {
+                    kind: SegmentKind::Sequence,
+                    asns: vec![asn; times],
+                },
+            ),
         }
     }
 }
@@ -821,7 +1025,14 @@ impl fmt::Display for AsPath {
             f.write_str(open)?;
             for (i, a) in s.asns.iter().enumerate() {
                 if i > 0 {
-                    f.write_str(if s.kind == SegmentKind::Sequence || s.kind == SegmentKind::ConfedSequence { " " } else { "," })?;
+                    f.write_str(
+                        if s.kind == SegmentKind::Sequence || s.kind == SegmentKind::ConfedSequence
+                        {
+                            " "
+                        } else {
+                            ","
+                        },
+                    )?;
                 }
                 write!(f, "{a}")?;
             }
@@ -852,7 +1063,10 @@ pub fn merge_as4_path(as_path: AsPath, as4_path: AsPath) -> AsPath {
                 let take = need.min(s.asns.len());
                 need -= take;
                 if take > 0 {
-                    out.push(AsSegment { kind: s.kind, asns: s.asns[..take].to_vec() });
+                    out.push(AsSegment {
+                        kind: s.kind,
+                        asns: s.asns[..take].to_vec(),
+                    });
                 }
             }
             SegmentKind::Set => {
@@ -865,7 +1079,10 @@ pub fn merge_as4_path(as_path: AsPath, as4_path: AsPath) -> AsPath {
     // Join a trailing kept AS_SEQUENCE with a leading AS4_PATH sequence.
     let mut rest = as4_path.segments.into_iter();
     if let (Some(last), Some(first)) = (out.last_mut(), rest.as_slice().first()) {
-        if last.kind == SegmentKind::Sequence && first.kind == SegmentKind::Sequence && last.asns.len() + first.asns.len() <= 255 {
+        if last.kind == SegmentKind::Sequence
+            && first.kind == SegmentKind::Sequence
+            && last.asns.len() + first.asns.len() <= 255
+        {
             last.asns.extend_from_slice(&first.asns);
             rest.next();
         }
@@ -878,7 +1095,9 @@ pub fn merge_as4_path(as_path: AsPath, as4_path: AsPath) -> AsPath {
 /// RFC 8092 §6, RFC 9234 §5).
 pub(crate) fn malformed_action(t: u8) -> Rfc7606Action {
     match t {
-        types::ATOMIC_AGGREGATE | types::AGGREGATOR | types::AS4_PATH | types::AS4_AGGREGATOR => Rfc7606Action::AttributeDiscard,
+        types::ATOMIC_AGGREGATE | types::AGGREGATOR | types::AS4_PATH | types::AS4_AGGREGATOR => {
+            Rfc7606Action::AttributeDiscard
+        }
         types::MP_REACH_NLRI | types::MP_UNREACH_NLRI => Rfc7606Action::SessionReset,
         _ => Rfc7606Action::TreatAsWithdraw,
     }
@@ -888,11 +1107,23 @@ pub(crate) fn malformed_action(t: u8) -> Rfc7606Action {
 pub(crate) fn expected_flags(t: u8) -> Option<u8> {
     use flags::{OPTIONAL, TRANSITIVE};
     Some(match t {
-        types::ORIGIN | types::AS_PATH | types::NEXT_HOP | types::LOCAL_PREF | types::ATOMIC_AGGREGATE => TRANSITIVE,
-        types::MED | types::ORIGINATOR_ID | types::CLUSTER_LIST | types::MP_REACH_NLRI | types::MP_UNREACH_NLRI => OPTIONAL,
-        types::AGGREGATOR | types::COMMUNITIES | types::EXTENDED_COMMUNITIES | types::AS4_PATH | types::AS4_AGGREGATOR | types::LARGE_COMMUNITIES | types::OTC => {
-            OPTIONAL | TRANSITIVE
-        }
+        types::ORIGIN
+        | types::AS_PATH
+        | types::NEXT_HOP
+        | types::LOCAL_PREF
+        | types::ATOMIC_AGGREGATE => TRANSITIVE,
+        types::MED
+        | types::ORIGINATOR_ID
+        | types::CLUSTER_LIST
+        | types::MP_REACH_NLRI
+        | types::MP_UNREACH_NLRI => OPTIONAL,
+        types::AGGREGATOR
+        | types::COMMUNITIES
+        | types::EXTENDED_COMMUNITIES
+        | types::AS4_PATH
+        | types::AS4_AGGREGATOR
+        | types::LARGE_COMMUNITIES
+        | types::OTC => OPTIONAL | TRANSITIVE,
         _ => return None,
     })
 }
@@ -909,7 +1140,12 @@ pub(crate) fn check_value(t: u8, v: &[u8], ctx: &Context) -> Result<(), (Rfc7606
         },
         types::AS_PATH => validate_as_path(v, ctx.four_octet_as).or_else(|e| bad(e.to_string())),
         types::AS4_PATH => validate_as_path(v, true).or_else(|e| bad(e.to_string())),
-        types::NEXT_HOP | types::MED | types::LOCAL_PREF | types::ORIGINATOR_ID | types::OTC | types::AS4_AGGREGATOR => {
+        types::NEXT_HOP
+        | types::MED
+        | types::LOCAL_PREF
+        | types::ORIGINATOR_ID
+        | types::OTC
+        | types::AS4_AGGREGATOR => {
             let want = if t == types::AS4_AGGREGATOR { 8 } else { 4 };
             if v.len() == want {
                 Ok(())
@@ -932,7 +1168,10 @@ pub(crate) fn check_value(t: u8, v: &[u8], ctx: &Context) -> Result<(), (Rfc7606
                 bad(format!("AGGREGATOR length {} is not {want}", v.len()))
             }
         }
-        types::COMMUNITIES | types::CLUSTER_LIST | types::EXTENDED_COMMUNITIES | types::LARGE_COMMUNITIES => {
+        types::COMMUNITIES
+        | types::CLUSTER_LIST
+        | types::EXTENDED_COMMUNITIES
+        | types::LARGE_COMMUNITIES => {
             let unit = match t {
                 types::EXTENDED_COMMUNITIES => 8,
                 types::LARGE_COMMUNITIES => 12,
@@ -941,7 +1180,11 @@ pub(crate) fn check_value(t: u8, v: &[u8], ctx: &Context) -> Result<(), (Rfc7606
             if !v.is_empty() && v.len() % unit == 0 {
                 Ok(())
             } else {
-                bad(format!("{} length {} is not a non-zero multiple of {unit}", type_name(t), v.len()))
+                bad(format!(
+                    "{} length {} is not a non-zero multiple of {unit}",
+                    type_name(t),
+                    v.len()
+                ))
             }
         }
         _ => Ok(()),
@@ -953,13 +1196,18 @@ mod tests {
     use super::*;
 
     fn seq(a: &[u32]) -> AsSegment {
-        AsSegment { kind: SegmentKind::Sequence, asns: a.iter().map(|&x| Asn(x)).collect() }
+        AsSegment {
+            kind: SegmentKind::Sequence,
+            asns: a.iter().map(|&x| Asn(x)).collect(),
+        }
     }
 
     #[test]
     fn as_path_decode_encode_and_metrics() {
         // AS_SEQUENCE 64115 3356, AS_SET {1, 2}
-        let v = [2, 2, 0, 0, 0xfa, 0x73, 0, 0, 0x0d, 0x1c, 1, 2, 0, 0, 0, 1, 0, 0, 0, 2];
+        let v = [
+            2, 2, 0, 0, 0xfa, 0x73, 0, 0, 0x0d, 0x1c, 1, 2, 0, 0, 0, 1, 0, 0, 0, 2,
+        ];
         let p = AsPath::decode(&v, true).unwrap();
         assert_eq!(p.to_string(), "64115 3356 {1,2}");
         assert_eq!(p.path_len(), 3);
@@ -977,10 +1225,22 @@ mod tests {
     #[test]
     fn as_path_validation_follows_rfc_7606() {
         assert!(validate_as_path(&[], true).is_ok());
-        assert_eq!(validate_as_path(&[2], true), Err("AS_PATH ends inside a segment header"));
-        assert_eq!(validate_as_path(&[5, 1, 0, 0, 0, 1], true), Err("unknown AS_PATH segment type"));
-        assert_eq!(validate_as_path(&[2, 0], true), Err("AS_PATH segment of length zero"));
-        assert_eq!(validate_as_path(&[2, 2, 0, 0, 0, 1], true), Err("AS_PATH segment overruns the attribute"));
+        assert_eq!(
+            validate_as_path(&[2], true),
+            Err("AS_PATH ends inside a segment header")
+        );
+        assert_eq!(
+            validate_as_path(&[5, 1, 0, 0, 0, 1], true),
+            Err("unknown AS_PATH segment type")
+        );
+        assert_eq!(
+            validate_as_path(&[2, 0], true),
+            Err("AS_PATH segment of length zero")
+        );
+        assert_eq!(
+            validate_as_path(&[2, 2, 0, 0, 0, 1], true),
+            Err("AS_PATH segment overruns the attribute")
+        );
         assert!(validate_as_path(&[2, 2, 0, 1, 0, 2], false).is_ok());
     }
 
@@ -992,22 +1252,47 @@ mod tests {
         let back = AsPath::decode(&enc, true).unwrap();
         assert_eq!(back.segments.len(), 2);
         assert_eq!(back.path_len(), 300);
-        assert_eq!(back.asns().collect::<Vec<_>>(), p.asns().collect::<Vec<_>>());
+        assert_eq!(
+            back.asns().collect::<Vec<_>>(),
+            p.asns().collect::<Vec<_>>()
+        );
     }
 
     #[test]
     fn as4_merge_rfc_6793() {
         // AS_PATH: 100 23456 23456 300 ; AS4_PATH: 4200000001 4200000002 300
-        let as_path = AsPath { segments: vec![seq(&[100, 23456, 23456, 300])] };
-        let as4 = AsPath { segments: vec![seq(&[4_200_000_001, 4_200_000_002, 300])] };
-        assert_eq!(merge_as4_path(as_path.clone(), as4).to_string(), "100 4200000001 4200000002 300");
+        let as_path = AsPath {
+            segments: vec![seq(&[100, 23456, 23456, 300])],
+        };
+        let as4 = AsPath {
+            segments: vec![seq(&[4_200_000_001, 4_200_000_002, 300])],
+        };
+        assert_eq!(
+            merge_as4_path(as_path.clone(), as4).to_string(),
+            "100 4200000001 4200000002 300"
+        );
         // AS4_PATH longer than AS_PATH: ignored.
-        let long = AsPath { segments: vec![seq(&[1, 2, 3, 4, 5])] };
+        let long = AsPath {
+            segments: vec![seq(&[1, 2, 3, 4, 5])],
+        };
         assert_eq!(merge_as4_path(as_path.clone(), long), as_path);
         // Leading confederation segment is kept.
-        let confed = AsPath { segments: vec![AsSegment { kind: SegmentKind::ConfedSequence, asns: vec![Asn(65001)] }, seq(&[100, 23456])] };
-        let as4 = AsPath { segments: vec![seq(&[4_200_000_001])] };
-        assert_eq!(merge_as4_path(confed, as4).to_string(), "(65001) 100 4200000001");
+        let confed = AsPath {
+            segments: vec![
+                AsSegment {
+                    kind: SegmentKind::ConfedSequence,
+                    asns: vec![Asn(65001)],
+                },
+                seq(&[100, 23456]),
+            ],
+        };
+        let as4 = AsPath {
+            segments: vec![seq(&[4_200_000_001])],
+        };
+        assert_eq!(
+            merge_as4_path(confed, as4).to_string(),
+            "(65001) 100 4200000001"
+        );
     }
 
     fn block(parts: &[(u8, u8, &[u8])], four: bool) -> PathAttributes {
@@ -1033,9 +1318,15 @@ mod tests {
         assert_eq!(a.next_hop(), Some(Ipv4Addr::new(45, 183, 47, 10)));
         assert_eq!(a.med(), Some(5));
         assert_eq!(a.local_pref(), None);
-        assert_eq!(a.communities().collect::<Vec<_>>(), vec![Community::new(64115, 1), Community::NO_EXPORT]);
+        assert_eq!(
+            a.communities().collect::<Vec<_>>(),
+            vec![Community::new(64115, 1), Community::NO_EXPORT]
+        );
         assert!(a.has_community(Community::NO_EXPORT));
-        assert_eq!(a.large_communities().next(), Some(LargeCommunity::new(64115, 0, 1)));
+        assert_eq!(
+            a.large_communities().next(),
+            Some(LargeCommunity::new(64115, 0, 1))
+        );
         assert_eq!(a.otc(), Some(Asn(64115)));
         assert!(!a.atomic_aggregate());
         assert_eq!(a.iter().count(), 7);
@@ -1043,12 +1334,21 @@ mod tests {
 
     #[test]
     fn with_attr_replaces_inserts_and_removes_in_type_order() {
-        let a = block(&[(0x40, 1, &[0]), (0x40, 2, &[]), (0xc0, 8, &[0, 1, 0, 2])], true);
+        let a = block(
+            &[(0x40, 1, &[0]), (0x40, 2, &[]), (0xc0, 8, &[0, 1, 0, 2])],
+            true,
+        );
         let b = a.with_attr(0x80, types::MED, Some(&[0, 0, 0, 9]));
-        assert_eq!(b.iter().map(|x| x.type_code).collect::<Vec<_>>(), vec![1, 2, 4, 8]);
+        assert_eq!(
+            b.iter().map(|x| x.type_code).collect::<Vec<_>>(),
+            vec![1, 2, 4, 8]
+        );
         assert_eq!(b.med(), Some(9));
         let c = b.with_attr(0xc0, types::COMMUNITIES, None);
-        assert_eq!(c.iter().map(|x| x.type_code).collect::<Vec<_>>(), vec![1, 2, 4]);
+        assert_eq!(
+            c.iter().map(|x| x.type_code).collect::<Vec<_>>(),
+            vec![1, 2, 4]
+        );
         let d = c.with_attr(0xc0, types::LARGE_COMMUNITIES, Some(&[0; 12]));
         assert_eq!(d.iter().map(|x| x.type_code).last(), Some(32));
         let e = d.with_attr(0x40, types::ORIGIN, Some(&[2]));
@@ -1062,7 +1362,13 @@ mod tests {
         let mut path = Vec::new();
         AsPath::from_sequence([64115, 4_200_000_001, 3356]).encode(true, &mut path);
         let four = block(
-            &[(0x40, 1, &[0]), (0x40, 2, &path), (0x40, 3, &[198, 18, 0, 1]), (0xc0, 7, &[0xfa, 0x56, 0xea, 0x01, 10, 0, 0, 1]), (0xe0, 99, &[1, 2, 3])],
+            &[
+                (0x40, 1, &[0]),
+                (0x40, 2, &path),
+                (0x40, 3, &[198, 18, 0, 1]),
+                (0xc0, 7, &[0xfa, 0x56, 0xea, 0x01, 10, 0, 0, 1]),
+                (0xe0, 99, &[1, 2, 3]),
+            ],
             true,
         );
         let two = four.to_two_octet();
@@ -1074,21 +1380,34 @@ mod tests {
         assert_eq!(two.as_path().unwrap().to_string(), "64115 4200000001 3356");
         assert_eq!(two.aggregator().unwrap().0, Asn(4_200_000_001));
         // Type order is kept: ..., 7, 17, 18, 99.
-        assert_eq!(two.iter().map(|a| a.type_code).collect::<Vec<_>>(), vec![1, 2, 3, 7, 17, 18, 99]);
+        assert_eq!(
+            two.iter().map(|a| a.type_code).collect::<Vec<_>>(),
+            vec![1, 2, 3, 7, 17, 18, 99]
+        );
         let back = two.normalized();
         assert!(back.is_four_octet());
         assert_eq!(back.as_path(), four.as_path());
         assert_eq!(back.aggregator(), four.aggregator());
         assert!(!back.has(types::AS4_PATH));
         // The unknown optional transitive attribute now carries the Partial bit.
-        assert_eq!(back.iter().last().unwrap().flags & flags::PARTIAL, flags::PARTIAL);
+        assert_eq!(
+            back.iter().last().unwrap().flags & flags::PARTIAL,
+            flags::PARTIAL
+        );
     }
 
     #[test]
     fn stale_as4_path_ignored_when_aggregator_is_real() {
         let mut as4 = Vec::new();
         AsPath::from_sequence([4_200_000_001]).encode(true, &mut as4);
-        let a = block(&[(0x40, 2, &[2, 1, 0x5b, 0xa0]), (0xc0, 7, &[0, 100, 10, 0, 0, 1]), (0xc0, 17, &as4)], false);
+        let a = block(
+            &[
+                (0x40, 2, &[2, 1, 0x5b, 0xa0]),
+                (0xc0, 7, &[0, 100, 10, 0, 0, 1]),
+                (0xc0, 17, &as4),
+            ],
+            false,
+        );
         assert_eq!(a.as_path().unwrap().to_string(), "23456");
         let b = block(&[(0x40, 2, &[2, 1, 0x5b, 0xa0]), (0xc0, 17, &as4)], false);
         assert_eq!(b.as_path().unwrap().to_string(), "4200000001");
@@ -1097,14 +1416,41 @@ mod tests {
     #[test]
     fn check_value_classifies() {
         let ctx = Context::four_octet();
-        assert_eq!(check_value(types::ORIGIN, &[3], &ctx).unwrap_err().0, Rfc7606Action::TreatAsWithdraw);
-        assert_eq!(check_value(types::ATOMIC_AGGREGATE, &[1], &ctx).unwrap_err().0, Rfc7606Action::AttributeDiscard);
-        assert_eq!(check_value(types::AGGREGATOR, &[0; 6], &ctx).unwrap_err().0, Rfc7606Action::AttributeDiscard);
+        assert_eq!(
+            check_value(types::ORIGIN, &[3], &ctx).unwrap_err().0,
+            Rfc7606Action::TreatAsWithdraw
+        );
+        assert_eq!(
+            check_value(types::ATOMIC_AGGREGATE, &[1], &ctx)
+                .unwrap_err()
+                .0,
+            Rfc7606Action::AttributeDiscard
+        );
+        assert_eq!(
+            check_value(types::AGGREGATOR, &[0; 6], &ctx).unwrap_err().0,
+            Rfc7606Action::AttributeDiscard
+        );
         assert!(check_value(types::AGGREGATOR, &[0; 6], &Context::default()).is_ok());
-        assert_eq!(check_value(types::COMMUNITIES, &[], &ctx).unwrap_err().0, Rfc7606Action::TreatAsWithdraw);
-        assert_eq!(check_value(types::LARGE_COMMUNITIES, &[0; 8], &ctx).unwrap_err().0, Rfc7606Action::TreatAsWithdraw);
-        assert_eq!(check_value(types::OTC, &[0; 3], &ctx).unwrap_err().0, Rfc7606Action::TreatAsWithdraw);
-        assert_eq!(check_value(types::AS4_PATH, &[2, 1, 0, 0], &ctx).unwrap_err().0, Rfc7606Action::AttributeDiscard);
+        assert_eq!(
+            check_value(types::COMMUNITIES, &[], &ctx).unwrap_err().0,
+            Rfc7606Action::TreatAsWithdraw
+        );
+        assert_eq!(
+            check_value(types::LARGE_COMMUNITIES, &[0; 8], &ctx)
+                .unwrap_err()
+                .0,
+            Rfc7606Action::TreatAsWithdraw
+        );
+        assert_eq!(
+            check_value(types::OTC, &[0; 3], &ctx).unwrap_err().0,
+            Rfc7606Action::TreatAsWithdraw
+        );
+        assert_eq!(
+            check_value(types::AS4_PATH, &[2, 1, 0, 0], &ctx)
+                .unwrap_err()
+                .0,
+            Rfc7606Action::AttributeDiscard
+        );
         assert!(check_value(200, &[1, 2, 3], &ctx).is_ok());
     }
 }

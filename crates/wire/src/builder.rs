@@ -57,38 +57,77 @@ impl UpdateBuilder {
                 &owned
             };
             let fixed = HEADER_LEN + 2 + 2 + attrs.raw().len();
-            return self.pack(nlri, add_path, fixed, max, out, |msg, body_len, _| {
-                write_header(msg, MessageType::Update, body_len);
-                msg.extend_from_slice(&[0, 0]);
-                msg.extend_from_slice(&(attrs.raw().len() as u16).to_be_bytes());
-                msg.extend_from_slice(attrs.raw());
-            }, |_, _| {});
+            return self.pack(
+                nlri,
+                add_path,
+                fixed,
+                max,
+                out,
+                |msg, body_len, _| {
+                    write_header(msg, MessageType::Update, body_len);
+                    msg.extend_from_slice(&[0, 0]);
+                    msg.extend_from_slice(&(attrs.raw().len() as u16).to_be_bytes());
+                    msg.extend_from_slice(attrs.raw());
+                },
+                |_, _| {},
+            );
         }
         // MP_REACH_NLRI goes between the attributes below type 14 and the rest.
-        let attrs = attrs.without(|t| matches!(t, types::NEXT_HOP | types::MP_REACH_NLRI | types::MP_UNREACH_NLRI));
+        let attrs = attrs.without(|t| {
+            matches!(
+                t,
+                types::NEXT_HOP | types::MP_REACH_NLRI | types::MP_UNREACH_NLRI
+            )
+        });
         let raw = attrs.raw();
-        let split = attrs.iter().take_while(|a| a.type_code < types::MP_REACH_NLRI).map(|a| a.value.len() + if a.value.len() > 255 || a.flags & flags::EXTENDED_LENGTH != 0 { 4 } else { 3 }).sum::<usize>();
+        let split = attrs
+            .iter()
+            .take_while(|a| a.type_code < types::MP_REACH_NLRI)
+            .map(|a| {
+                a.value.len()
+                    + if a.value.len() > 255 || a.flags & flags::EXTENDED_LENGTH != 0 {
+                        4
+                    } else {
+                        3
+                    }
+            })
+            .sum::<usize>();
         let (before, after) = raw.split_at(split.min(raw.len()));
         let mp_fixed = 5 + next_hop.encoded_len();
         let fixed = HEADER_LEN + 2 + 2 + before.len() + MP_ATTR_HEADER + mp_fixed;
-        self.pack(nlri, add_path, fixed, max, out, |msg, body_len, nlri_len| {
-            write_header(msg, MessageType::Update, body_len);
-            msg.extend_from_slice(&[0, 0]);
-            msg.extend_from_slice(&((raw.len() + MP_ATTR_HEADER + mp_fixed + nlri_len) as u16).to_be_bytes());
-            msg.extend_from_slice(before);
-            msg.push(flags::OPTIONAL | flags::EXTENDED_LENGTH);
-            msg.push(types::MP_REACH_NLRI);
-            msg.extend_from_slice(&((mp_fixed + nlri_len) as u16).to_be_bytes());
-            msg.extend_from_slice(&family.afi.0.to_be_bytes());
-            msg.push(family.safi.0);
-            msg.push(next_hop.encoded_len() as u8);
-            next_hop.encode(msg);
-            msg.push(0);
-        }, |msg, _| msg.extend_from_slice(after))
+        self.pack(
+            nlri,
+            add_path,
+            fixed,
+            max,
+            out,
+            |msg, body_len, nlri_len| {
+                write_header(msg, MessageType::Update, body_len);
+                msg.extend_from_slice(&[0, 0]);
+                msg.extend_from_slice(
+                    &((raw.len() + MP_ATTR_HEADER + mp_fixed + nlri_len) as u16).to_be_bytes(),
+                );
+                msg.extend_from_slice(before);
+                msg.push(flags::OPTIONAL | flags::EXTENDED_LENGTH);
+                msg.push(types::MP_REACH_NLRI);
+                msg.extend_from_slice(&((mp_fixed + nlri_len) as u16).to_be_bytes());
+                msg.extend_from_slice(&family.afi.0.to_be_bytes());
+                msg.push(family.safi.0);
+                msg.push(next_hop.encoded_len() as u8);
+                next_hop.encode(msg);
+                msg.push(0);
+            },
+            |msg, _| msg.extend_from_slice(after),
+        )
     }
 
     /// Appends the UPDATE messages withdrawing `nlri` of `family`.
-    pub fn withdraw(&self, family: Family, nlri: &[Nlri], out: &mut Vec<Vec<u8>>) -> Result<usize, EncodeError> {
+    pub fn withdraw(
+        &self,
+        family: Family,
+        nlri: &[Nlri],
+        out: &mut Vec<Vec<u8>>,
+    ) -> Result<usize, EncodeError> {
         let max = self.ctx.max_message_len();
         let add_path = self.ctx.add_path_rx(family);
         if nlri.is_empty() {
@@ -98,22 +137,38 @@ impl UpdateBuilder {
             // The withdrawn routes come first: write header and length, then
             // patch the attribute length (0) after the prefixes.
             let fixed = HEADER_LEN + 2;
-            return self.pack(nlri, add_path, fixed, max, out, |msg, body_len, nlri_len| {
-                write_header(msg, MessageType::Update, body_len);
-                msg.extend_from_slice(&(nlri_len as u16).to_be_bytes());
-            }, |msg, _| msg.extend_from_slice(&[0, 0]));
+            return self.pack(
+                nlri,
+                add_path,
+                fixed,
+                max,
+                out,
+                |msg, body_len, nlri_len| {
+                    write_header(msg, MessageType::Update, body_len);
+                    msg.extend_from_slice(&(nlri_len as u16).to_be_bytes());
+                },
+                |msg, _| msg.extend_from_slice(&[0, 0]),
+            );
         }
         let fixed = HEADER_LEN + 2 + 2 + MP_ATTR_HEADER + 3;
-        self.pack(nlri, add_path, fixed, max, out, |msg, body_len, nlri_len| {
-            write_header(msg, MessageType::Update, body_len);
-            msg.extend_from_slice(&[0, 0]);
-            msg.extend_from_slice(&((MP_ATTR_HEADER + 3 + nlri_len) as u16).to_be_bytes());
-            msg.push(flags::OPTIONAL | flags::EXTENDED_LENGTH);
-            msg.push(types::MP_UNREACH_NLRI);
-            msg.extend_from_slice(&((3 + nlri_len) as u16).to_be_bytes());
-            msg.extend_from_slice(&family.afi.0.to_be_bytes());
-            msg.push(family.safi.0);
-        }, |_, _| {})
+        self.pack(
+            nlri,
+            add_path,
+            fixed,
+            max,
+            out,
+            |msg, body_len, nlri_len| {
+                write_header(msg, MessageType::Update, body_len);
+                msg.extend_from_slice(&[0, 0]);
+                msg.extend_from_slice(&((MP_ATTR_HEADER + 3 + nlri_len) as u16).to_be_bytes());
+                msg.push(flags::OPTIONAL | flags::EXTENDED_LENGTH);
+                msg.push(types::MP_UNREACH_NLRI);
+                msg.extend_from_slice(&((3 + nlri_len) as u16).to_be_bytes());
+                msg.extend_from_slice(&family.afi.0.to_be_bytes());
+                msg.push(family.safi.0);
+            },
+            |_, _| {},
+        )
     }
 
     /// The End-of-RIB marker for `family` (RFC 4724 §2).
@@ -146,7 +201,13 @@ impl UpdateBuilder {
         head: impl Fn(&mut Vec<u8>, usize, usize),
         tail: impl Fn(&mut Vec<u8>, usize),
     ) -> Result<usize, EncodeError> {
-        let room = max.checked_sub(fixed).filter(|&r| r >= encoded_len(&nlri[0], add_path)).ok_or(EncodeError::TooLong { len: fixed + 1, max })?;
+        let room = max
+            .checked_sub(fixed)
+            .filter(|&r| r >= encoded_len(&nlri[0], add_path))
+            .ok_or(EncodeError::TooLong {
+                len: fixed + 1,
+                max,
+            })?;
         let tail_len = {
             let mut t = Vec::new();
             tail(&mut t, 0);
@@ -167,7 +228,10 @@ impl UpdateBuilder {
                 j += 1;
             }
             if j == i {
-                return Err(EncodeError::TooLong { len: fixed + tail_len + encoded_len(&nlri[i], add_path), max });
+                return Err(EncodeError::TooLong {
+                    len: fixed + tail_len + encoded_len(&nlri[i], add_path),
+                    max,
+                });
             }
             let total = fixed + used + tail_len;
             let mut msg = Vec::with_capacity(total);

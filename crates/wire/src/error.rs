@@ -18,14 +18,26 @@ pub struct MessageError {
 
 impl MessageError {
     /// Builds an error.
-    pub fn new(offset: usize, reason: impl Into<String>, notification: Notification) -> MessageError {
-        MessageError { offset, reason: reason.into(), notification }
+    pub fn new(
+        offset: usize,
+        reason: impl Into<String>,
+        notification: Notification,
+    ) -> MessageError {
+        MessageError {
+            offset,
+            reason: reason.into(),
+            notification,
+        }
     }
 }
 
 impl fmt::Display for MessageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at offset {} (sending {})", self.reason, self.offset, self.notification)
+        write!(
+            f,
+            "{} at offset {} (sending {})",
+            self.reason, self.offset, self.notification
+        )
     }
 }
 
@@ -74,8 +86,19 @@ pub struct UpdateProblem {
 impl fmt::Display for UpdateProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.attr_type {
-            Some(t) => write!(f, "{} ({}, attribute {} at offset {})", self.reason, self.action, crate::attr::type_name(t), self.offset),
-            None => write!(f, "{} ({}, at offset {})", self.reason, self.action, self.offset),
+            Some(t) => write!(
+                f,
+                "{} ({}, attribute {} at offset {})",
+                self.reason,
+                self.action,
+                crate::attr::type_name(t),
+                self.offset
+            ),
+            None => write!(
+                f,
+                "{} ({}, at offset {})",
+                self.reason, self.action, self.offset
+            ),
         }
     }
 }

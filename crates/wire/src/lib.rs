@@ -33,11 +33,17 @@ pub mod update;
 
 pub use attr::{AsPath, AsSegment, PathAttributes, SegmentKind};
 pub use builder::UpdateBuilder;
-pub use error::{MessageError, Rfc7606Action, UpdateProblem};
-pub use message::{decode_message, frame_length, Context, EncodeError, Message, MessageType, HEADER_LEN, MAX_EXTENDED_MESSAGE_LEN, MAX_MESSAGE_LEN};
-pub use notification::Notification;
 pub use capability::{AddPathMode, Role};
+pub use error::{MessageError, Rfc7606Action, UpdateProblem};
+pub use message::{
+    decode_message, decode_message_bytes, frame_length, Context, EncodeError, Message, MessageType,
+    HEADER_LEN, MAX_EXTENDED_MESSAGE_LEN, MAX_MESSAGE_LEN,
+};
+pub use notification::Notification;
 pub use open::{Capability, Open};
 pub use route_refresh::{RouteRefresh, RouteRefreshSubtype};
-pub use types::{Afi, Asn, Community, ExtCommunity, Family, LargeCommunity, Nlri, Origin, Prefix, PrefixError, PrefixOctets, Safi};
+pub use types::{
+    Afi, Asn, Community, ExtCommunity, Family, LargeCommunity, Nlri, Origin, Prefix, PrefixError,
+    PrefixOctets, Safi,
+};
 pub use update::{MpNlri, MpReach, MpUnreach, NextHop, RibAttributes, Update};

@@ -32,7 +32,10 @@ pub struct Context {
 impl Context {
     /// A context for a session where both sides speak 4-octet AS and nothing else was negotiated.
     pub fn four_octet() -> Context {
-        Context { four_octet_as: true, ..Context::default() }
+        Context {
+            four_octet_as: true,
+            ..Context::default()
+        }
     }
 
     /// The bit used in `add_path_rx`/`add_path_tx` for a family, if it has one.
@@ -68,7 +71,11 @@ impl Context {
     /// The same context seen from the other side (receive and send swapped),
     /// for encoding what this side will decode.
     pub fn reversed(&self) -> Context {
-        Context { add_path_rx: self.add_path_tx, add_path_tx: self.add_path_rx, ..*self }
+        Context {
+            add_path_rx: self.add_path_tx,
+            add_path_tx: self.add_path_rx,
+            ..*self
+        }
     }
 }
 
@@ -120,8 +127,17 @@ pub enum Message {
     RouteRefresh(RouteRefresh),
 }
 
-fn header_error(offset: usize, reason: impl Into<String>, subcode: u8, data: Vec<u8>) -> MessageError {
-    MessageError::new(offset, reason, Notification::new(codes::MESSAGE_HEADER, subcode, data))
+fn header_error(
+    offset: usize,
+    reason: impl Into<String>,
+    subcode: u8,
+    data: Vec<u8>,
+) -> MessageError {
+    MessageError::new(
+        offset,
+        reason,
+        Notification::new(codes::MESSAGE_HEADER, subcode, data),
+    )
 }
 
 /// Looks at the start of a receive buffer. Returns the total length of the
@@ -131,23 +147,45 @@ pub fn frame_length(buf: &[u8], ctx: &Context) -> Result<Option<usize>, MessageE
     if buf.len() < HEADER_LEN {
         // Check what we have of the marker early, so garbage fails fast.
         if buf.iter().take(16).any(|&b| b != 0xff) {
-            return Err(header_error(0, "marker is not all ones", codes::HDR_NOT_SYNCHRONIZED, Vec::new()));
+            return Err(header_error(
+                0,
+                "marker is not all ones",
+                codes::HDR_NOT_SYNCHRONIZED,
+                Vec::new(),
+            ));
         }
         return Ok(None);
     }
     if buf[..16].iter().any(|&b| b != 0xff) {
-        return Err(header_error(0, "marker is not all ones", codes::HDR_NOT_SYNCHRONIZED, Vec::new()));
+        return Err(header_error(
+            0,
+            "marker is not all ones",
+            codes::HDR_NOT_SYNCHRONIZED,
+            Vec::new(),
+        ));
     }
     let len = u16::from_be_bytes([buf[16], buf[17]]) as usize;
     let typ = buf[18];
     let len_data = buf[16..18].to_vec();
-    let bad_len = |why: &str| header_error(16, format!("bad message length {len}: {why}"), codes::HDR_BAD_LENGTH, len_data.clone());
+    let bad_len = |why: &str| {
+        header_error(
+            16,
+            format!("bad message length {len}: {why}"),
+            codes::HDR_BAD_LENGTH,
+            len_data.clone(),
+        )
+    };
     if len < HEADER_LEN {
         return Err(bad_len("shorter than the header"));
     }
     let max = ctx.max_message_len();
     let Some(t) = MessageType::from_code(typ) else {
-        return Err(header_error(18, format!("unknown message type {typ}"), codes::HDR_BAD_TYPE, vec![typ]));
+        return Err(header_error(
+            18,
+            format!("unknown message type {typ}"),
+            codes::HDR_BAD_TYPE,
+            vec![typ],
+        ));
     };
     // RFC 8654 §3: OPEN and KEEPALIVE never exceed 4096 octets.
     let type_max = match t {
@@ -155,7 +193,9 @@ pub fn frame_length(buf: &[u8], ctx: &Context) -> Result<Option<usize>, MessageE
         _ => max,
     };
     if len > type_max {
-        return Err(bad_len(&format!("longer than the {type_max} octets allowed")));
+        return Err(bad_len(&format!(
+            "longer than the {type_max} octets allowed"
+        )));
     }
     let ok = match t {
         MessageType::Open => len >= 29,
@@ -181,7 +221,10 @@ pub fn decode_message(msg: &[u8], ctx: &Context) -> Result<Message, MessageError
         _ => {
             return Err(header_error(
                 16,
-                format!("buffer of {} octets does not hold exactly one message", msg.len()),
+                format!(
+                    "buffer of {} octets does not hold exactly one message",
+                    msg.len()
+                ),
                 codes::HDR_BAD_LENGTH,
                 msg.get(16..18).map(|s| s.to_vec()).unwrap_or_default(),
             ))
@@ -195,6 +238,21 @@ pub fn decode_message(msg: &[u8], ctx: &Context) -> Result<Message, MessageError
         4 => Message::Keepalive,
         _ => Message::RouteRefresh(RouteRefresh::decode(body)?),
     })
+}
+
+/// Decodes exactly one whole message held in `Bytes`: like
+/// [`decode_message`], but an UPDATE's attribute block shares the buffer
+/// instead of being copied (the session driver and MRT readers use this).
+pub fn decode_message_bytes(msg: &bytes::Bytes, ctx: &Context) -> Result<Message, MessageError> {
+    if msg.get(18) == Some(&(MessageType::Update as u8)) {
+        match frame_length(msg, ctx)? {
+            Some(l) if l == msg.len() => {
+                return Ok(Message::Update(Update::decode_shared(msg, ctx)?))
+            }
+            _ => {}
+        }
+    }
+    decode_message(msg, ctx)
 }
 
 /// Writes a header for a message of `body_len` octets of type `t`.
@@ -267,7 +325,8 @@ impl Message {
 
 /// A KEEPALIVE message, ready to send.
 pub const KEEPALIVE: [u8; 19] = [
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 19, 4,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0, 19, 4,
 ];
 
 #[cfg(test)]
@@ -284,8 +343,14 @@ mod tests {
     #[test]
     fn keepalive_round_trip() {
         let ctx = Context::default();
-        assert_eq!(decode_message(&KEEPALIVE, &ctx).unwrap(), Message::Keepalive);
-        assert_eq!(Message::Keepalive.to_bytes(&ctx).unwrap(), KEEPALIVE.to_vec());
+        assert_eq!(
+            decode_message(&KEEPALIVE, &ctx).unwrap(),
+            Message::Keepalive
+        );
+        assert_eq!(
+            Message::Keepalive.to_bytes(&ctx).unwrap(),
+            KEEPALIVE.to_vec()
+        );
     }
 
     #[test]
@@ -301,14 +366,24 @@ mod tests {
         assert_eq!(e.notification.data, vec![0, 18]);
 
         let e = frame_length(&hdr(19, 9), &ctx).unwrap_err();
-        assert_eq!((e.notification.code, e.notification.subcode, e.notification.data.clone()), (1, 3, vec![9]));
+        assert_eq!(
+            (
+                e.notification.code,
+                e.notification.subcode,
+                e.notification.data.clone()
+            ),
+            (1, 3, vec![9])
+        );
 
         // KEEPALIVE must be exactly 19 octets.
         let e = frame_length(&hdr(20, 4), &ctx).unwrap_err();
         assert_eq!(e.notification.subcode, 2);
         // UPDATE over 4096 without extended messages, accepted with them.
         assert!(frame_length(&hdr(5000, 2), &ctx).is_err());
-        let ext = Context { extended_messages: true, ..ctx };
+        let ext = Context {
+            extended_messages: true,
+            ..ctx
+        };
         assert_eq!(frame_length(&hdr(5000, 2), &ext).unwrap(), None);
         // OPEN stays limited to 4096 even with extended messages.
         assert!(frame_length(&hdr(5000, 1), &ext).is_err());

@@ -16,7 +16,12 @@ pub struct NlriError {
 /// Decodes a run of prefixes of one address family, appending to `out`.
 /// Host bits beyond the prefix length are cleared (RFC 4271 §4.3 makes them
 /// irrelevant), so re-encoding yields the canonical form.
-pub fn decode_prefixes(buf: &[u8], afi: Afi, add_path: bool, out: &mut Vec<Nlri>) -> Result<(), NlriError> {
+pub fn decode_prefixes(
+    buf: &[u8],
+    afi: Afi,
+    add_path: bool,
+    out: &mut Vec<Nlri>,
+) -> Result<(), NlriError> {
     let max_len: u8 = if afi == Afi::IPV4 { 32 } else { 128 };
     let mut i = 0;
     // Every entry takes at least one octet: reserve accordingly but bounded by input.
@@ -25,7 +30,10 @@ pub fn decode_prefixes(buf: &[u8], afi: Afi, add_path: bool, out: &mut Vec<Nlri>
         let start = i;
         let path_id = if add_path {
             let Some(b) = buf.get(i..i + 4) else {
-                return Err(NlriError { offset: start, reason: "truncated path identifier" });
+                return Err(NlriError {
+                    offset: start,
+                    reason: "truncated path identifier",
+                });
             };
             i += 4;
             Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -33,15 +41,24 @@ pub fn decode_prefixes(buf: &[u8], afi: Afi, add_path: bool, out: &mut Vec<Nlri>
             None
         };
         let Some(&len) = buf.get(i) else {
-            return Err(NlriError { offset: start, reason: "missing prefix length" });
+            return Err(NlriError {
+                offset: start,
+                reason: "missing prefix length",
+            });
         };
         i += 1;
         if len > max_len {
-            return Err(NlriError { offset: start, reason: "prefix length exceeds the address width" });
+            return Err(NlriError {
+                offset: start,
+                reason: "prefix length exceeds the address width",
+            });
         }
         let n = (len as usize).div_ceil(8);
         let Some(bytes) = buf.get(i..i + n) else {
-            return Err(NlriError { offset: start, reason: "prefix overruns the field" });
+            return Err(NlriError {
+                offset: start,
+                reason: "prefix overruns the field",
+            });
         };
         i += n;
         let prefix = if afi == Afi::IPV4 {
@@ -94,7 +111,10 @@ mod tests {
         let buf = [24, 45, 183, 47, 0, 32, 192, 0, 2, 1];
         let mut out = Vec::new();
         decode_prefixes(&buf, Afi::IPV4, false, &mut out).unwrap();
-        assert_eq!(out, vec![p("45.183.47.0/24"), p("0.0.0.0/0"), p("192.0.2.1/32")]);
+        assert_eq!(
+            out,
+            vec![p("45.183.47.0/24"), p("0.0.0.0/0"), p("192.0.2.1/32")]
+        );
         let buf6 = [48, 0x28, 0x03, 0xcd, 0x60, 0x64, 0x11, 0];
         out.clear();
         decode_prefixes(&buf6, Afi::IPV6, false, &mut out).unwrap();
@@ -106,7 +126,13 @@ mod tests {
         let buf = [0, 0, 0, 7, 8, 10];
         let mut out = Vec::new();
         decode_prefixes(&buf, Afi::IPV4, true, &mut out).unwrap();
-        assert_eq!(out, vec![Nlri { path_id: Some(7), prefix: "10.0.0.0/8".parse().unwrap() }]);
+        assert_eq!(
+            out,
+            vec![Nlri {
+                path_id: Some(7),
+                prefix: "10.0.0.0/8".parse().unwrap()
+            }]
+        );
         let mut enc = Vec::new();
         encode_prefixes(&out, true, &mut enc);
         assert_eq!(enc, buf);
@@ -115,8 +141,18 @@ mod tests {
     #[test]
     fn errors_name_the_offset() {
         let mut out = Vec::new();
-        assert_eq!(decode_prefixes(&[8, 10, 33, 1, 2, 3, 4], Afi::IPV4, false, &mut out).unwrap_err().offset, 2);
-        assert_eq!(decode_prefixes(&[24, 10, 1], Afi::IPV4, false, &mut out).unwrap_err().reason, "prefix overruns the field");
+        assert_eq!(
+            decode_prefixes(&[8, 10, 33, 1, 2, 3, 4], Afi::IPV4, false, &mut out)
+                .unwrap_err()
+                .offset,
+            2
+        );
+        assert_eq!(
+            decode_prefixes(&[24, 10, 1], Afi::IPV4, false, &mut out)
+                .unwrap_err()
+                .reason,
+            "prefix overruns the field"
+        );
         assert!(decode_prefixes(&[129], Afi::IPV6, false, &mut out).is_err());
         assert!(decode_prefixes(&[0, 0, 1], Afi::IPV4, true, &mut out).is_err());
     }

@@ -109,7 +109,11 @@ pub const MAX_SHUTDOWN_COMMUNICATION: usize = 255;
 impl Notification {
     /// Builds a NOTIFICATION.
     pub fn new(code: u8, subcode: u8, data: impl Into<Vec<u8>>) -> Notification {
-        Notification { code, subcode, data: data.into() }
+        Notification {
+            code,
+            subcode,
+            data: data.into(),
+        }
     }
 
     /// A Cease with a shutdown communication (RFC 8203/9003): Administrative
@@ -140,7 +144,10 @@ impl Notification {
     /// if present and valid UTF-8 (RFC 8203 §2).
     pub fn shutdown_communication(&self) -> Option<&str> {
         if self.code != codes::CEASE
-            || !matches!(self.subcode, codes::CEASE_ADMIN_SHUTDOWN | codes::CEASE_ADMIN_RESET)
+            || !matches!(
+                self.subcode,
+                codes::CEASE_ADMIN_SHUTDOWN | codes::CEASE_ADMIN_RESET
+            )
         {
             return None;
         }
@@ -155,7 +162,11 @@ impl Notification {
             return Err(crate::MessageError::new(
                 crate::HEADER_LEN,
                 "NOTIFICATION shorter than its 2 fixed octets",
-                Notification::new(codes::MESSAGE_HEADER, codes::HDR_BAD_LENGTH, ((crate::HEADER_LEN + body.len()) as u16).to_be_bytes()),
+                Notification::new(
+                    codes::MESSAGE_HEADER,
+                    codes::HDR_BAD_LENGTH,
+                    ((crate::HEADER_LEN + body.len()) as u16).to_be_bytes(),
+                ),
             ));
         }
         Ok(Notification::new(body[0], body[1], &body[2..]))
@@ -229,7 +240,14 @@ impl Notification {
 
 impl fmt::Display for Notification {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} / {} ({}/{})", self.code_name(), self.subcode_name(), self.code, self.subcode)?;
+        write!(
+            f,
+            "{} / {} ({}/{})",
+            self.code_name(),
+            self.subcode_name(),
+            self.code,
+            self.subcode
+        )?;
         if let Some(text) = self.shutdown_communication() {
             write!(f, ": \"{}\"", text.escape_debug())?;
         } else if !self.data.is_empty() {
@@ -257,12 +275,21 @@ mod tests {
 
     #[test]
     fn shutdown_communication_round_trip_and_truncation() {
-        let n = Notification::shutdown(codes::CEASE_ADMIN_SHUTDOWN, "maintenance, back at 10:00 UTC");
-        assert_eq!(n.shutdown_communication(), Some("maintenance, back at 10:00 UTC"));
+        let n = Notification::shutdown(
+            codes::CEASE_ADMIN_SHUTDOWN,
+            "maintenance, back at 10:00 UTC",
+        );
+        assert_eq!(
+            n.shutdown_communication(),
+            Some("maintenance, back at 10:00 UTC")
+        );
         let mut body = Vec::new();
         n.encode_body(&mut body);
         assert_eq!(Notification::decode(&body).unwrap(), n);
-        assert_eq!(n.to_string(), "Cease / Administrative Shutdown (6/2): \"maintenance, back at 10:00 UTC\"");
+        assert_eq!(
+            n.to_string(),
+            "Cease / Administrative Shutdown (6/2): \"maintenance, back at 10:00 UTC\""
+        );
         // 300 two-octet characters: truncated on a character boundary.
         let long = "ñ".repeat(300);
         let n = Notification::shutdown(codes::CEASE_ADMIN_RESET, &long);

@@ -85,18 +85,28 @@ pub struct Family {
 
 impl Family {
     /// IPv4 unicast.
-    pub const IPV4_UNICAST: Family = Family { afi: Afi::IPV4, safi: Safi::UNICAST };
+    pub const IPV4_UNICAST: Family = Family {
+        afi: Afi::IPV4,
+        safi: Safi::UNICAST,
+    };
     /// IPv6 unicast.
-    pub const IPV6_UNICAST: Family = Family { afi: Afi::IPV6, safi: Safi::UNICAST };
+    pub const IPV6_UNICAST: Family = Family {
+        afi: Afi::IPV6,
+        safi: Safi::UNICAST,
+    };
 
     /// Builds a family from raw numbers.
     pub const fn new(afi: u16, safi: u8) -> Family {
-        Family { afi: Afi(afi), safi: Safi(safi) }
+        Family {
+            afi: Afi(afi),
+            safi: Safi(safi),
+        }
     }
 
     /// True for the families whose NLRI is a plain prefix (unicast, multicast of IPv4/IPv6).
     pub fn has_prefix_nlri(self) -> bool {
-        matches!(self.afi, Afi::IPV4 | Afi::IPV6) && matches!(self.safi, Safi::UNICAST | Safi::MULTICAST)
+        matches!(self.afi, Afi::IPV4 | Afi::IPV6)
+            && matches!(self.safi, Safi::UNICAST | Safi::MULTICAST)
     }
 }
 
@@ -148,7 +158,10 @@ impl Prefix {
                 if len > 128 {
                     return Err(PrefixError::Length(len));
                 }
-                Ok(Prefix::V6(Ipv6Addr::from(u128::from(a) & mask128(len)), len))
+                Ok(Prefix::V6(
+                    Ipv6Addr::from(u128::from(a) & mask128(len)),
+                    len,
+                ))
             }
         }
     }
@@ -190,8 +203,12 @@ impl Prefix {
     /// True when `other` lies within this prefix (or equals it).
     pub fn contains(&self, other: &Prefix) -> bool {
         match (*self, *other) {
-            (Prefix::V4(a, l), Prefix::V4(b, m)) => m >= l && (u32::from(b) & mask32(l)) == u32::from(a),
-            (Prefix::V6(a, l), Prefix::V6(b, m)) => m >= l && (u128::from(b) & mask128(l)) == u128::from(a),
+            (Prefix::V4(a, l), Prefix::V4(b, m)) => {
+                m >= l && (u32::from(b) & mask32(l)) == u32::from(a)
+            }
+            (Prefix::V6(a, l), Prefix::V6(b, m)) => {
+                m >= l && (u128::from(b) & mask128(l)) == u128::from(a)
+            }
             _ => false,
         }
     }
@@ -293,7 +310,10 @@ pub struct Nlri {
 impl Nlri {
     /// An NLRI without a path identifier.
     pub fn new(prefix: Prefix) -> Nlri {
-        Nlri { path_id: None, prefix }
+        Nlri {
+            path_id: None,
+            prefix,
+        }
     }
 }
 
@@ -361,12 +381,37 @@ impl fmt::Display for ExtCommunity {
         let b = self.0;
         match b[0] & 0x3f {
             // Two-octet AS specific.
-            0x00 => write!(f, "{}:{}:{}", b[1], u16::from_be_bytes([b[2], b[3]]), u32::from_be_bytes([b[4], b[5], b[6], b[7]])),
+            0x00 => write!(
+                f,
+                "{}:{}:{}",
+                b[1],
+                u16::from_be_bytes([b[2], b[3]]),
+                u32::from_be_bytes([b[4], b[5], b[6], b[7]])
+            ),
             // IPv4 address specific.
-            0x01 => write!(f, "{}:{}.{}.{}.{}:{}", b[1], b[2], b[3], b[4], b[5], u16::from_be_bytes([b[6], b[7]])),
+            0x01 => write!(
+                f,
+                "{}:{}.{}.{}.{}:{}",
+                b[1],
+                b[2],
+                b[3],
+                b[4],
+                b[5],
+                u16::from_be_bytes([b[6], b[7]])
+            ),
             // Four-octet AS specific.
-            0x02 => write!(f, "{}:{}:{}", b[1], u32::from_be_bytes([b[2], b[3], b[4], b[5]]), u16::from_be_bytes([b[6], b[7]])),
-            _ => write!(f, "0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
+            0x02 => write!(
+                f,
+                "{}:{}:{}",
+                b[1],
+                u32::from_be_bytes([b[2], b[3], b[4], b[5]]),
+                u16::from_be_bytes([b[6], b[7]])
+            ),
+            _ => write!(
+                f,
+                "0x{}",
+                b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+            ),
         }
     }
 }
@@ -385,7 +430,11 @@ pub struct LargeCommunity {
 impl LargeCommunity {
     /// Builds `global:local1:local2`.
     pub const fn new(global: u32, local1: u32, local2: u32) -> LargeCommunity {
-        LargeCommunity { global, local1, local2 }
+        LargeCommunity {
+            global,
+            local1,
+            local2,
+        }
     }
 }
 
@@ -435,6 +484,9 @@ mod tests {
         assert_eq!(Community::new(65535, 666), Community::BLACKHOLE);
         assert_eq!(Community::BLACKHOLE.to_string(), "65535:666");
         assert_eq!(LargeCommunity::new(64115, 0, 1).to_string(), "64115:0:1");
-        assert_eq!(ExtCommunity([0, 2, 0xfb, 0x13, 0, 0, 0, 7]).to_string(), "2:64275:7");
+        assert_eq!(
+            ExtCommunity([0, 2, 0xfb, 0x13, 0, 0, 0, 7]).to_string(),
+            "2:64275:7"
+        );
     }
 }

@@ -11,7 +11,10 @@
 
 use crate::attr::{self, flags, read_attr_header, types, PathAttributes};
 use crate::notification::codes;
-use crate::{nlri, Afi, Context, Family, MessageError, Nlri, Notification, Rfc7606Action, UpdateProblem, HEADER_LEN};
+use crate::{
+    nlri, Afi, Context, Family, MessageError, Nlri, Notification, Rfc7606Action, UpdateProblem,
+    HEADER_LEN,
+};
 use bytes::Bytes;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -36,8 +39,14 @@ impl NextHop {
     fn decode(v: &[u8]) -> NextHop {
         match v.len() {
             4 => NextHop::V4(Ipv4Addr::new(v[0], v[1], v[2], v[3])),
-            16 => NextHop::V6 { global: ipv6(&v[..16]), link_local: None },
-            32 => NextHop::V6 { global: ipv6(&v[..16]), link_local: Some(ipv6(&v[16..])) },
+            16 => NextHop::V6 {
+                global: ipv6(&v[..16]),
+                link_local: None,
+            },
+            32 => NextHop::V6 {
+                global: ipv6(&v[..16]),
+                link_local: Some(ipv6(&v[16..])),
+            },
             _ => NextHop::Other(Bytes::copy_from_slice(v)),
         }
     }
@@ -60,8 +69,13 @@ impl NextHop {
     pub fn encoded_len(&self) -> usize {
         match self {
             NextHop::V4(_) => 4,
-            NextHop::V6 { link_local: None, .. } => 16,
-            NextHop::V6 { link_local: Some(_), .. } => 32,
+            NextHop::V6 {
+                link_local: None, ..
+            } => 16,
+            NextHop::V6 {
+                link_local: Some(_),
+                ..
+            } => 32,
             NextHop::Other(b) => b.len(),
         }
     }
@@ -148,8 +162,17 @@ pub struct Update {
     pub problems: Vec<UpdateProblem>,
 }
 
-fn update_error(offset: usize, reason: impl Into<String>, subcode: u8, data: Vec<u8>) -> MessageError {
-    MessageError::new(offset, reason, Notification::new(codes::UPDATE_MESSAGE, subcode, data))
+fn update_error(
+    offset: usize,
+    reason: impl Into<String>,
+    subcode: u8,
+    data: Vec<u8>,
+) -> MessageError {
+    MessageError::new(
+        offset,
+        reason,
+        Notification::new(codes::UPDATE_MESSAGE, subcode, data),
+    )
 }
 
 /// The parsed MP attributes of a block.
@@ -173,7 +196,9 @@ impl Update {
 
     /// True when RFC 7606 says the announced routes must be handled as withdrawn.
     pub fn treat_as_withdraw(&self) -> bool {
-        self.problems.iter().any(|p| p.action == Rfc7606Action::TreatAsWithdraw)
+        self.problems
+            .iter()
+            .any(|p| p.action == Rfc7606Action::TreatAsWithdraw)
     }
 
     /// The family this UPDATE is an End-of-RIB marker for, if it is one (RFC 4724 §2).
@@ -185,31 +210,71 @@ impl Update {
             return Some(Family::IPV4_UNICAST);
         }
         match &self.mp_unreach {
-            Some(u) if self.attrs.iter().count() == 1 && matches!(&u.nlri, MpNlri::Prefixes(p) if p.is_empty()) => Some(u.family),
-            Some(u) if self.attrs.iter().count() == 1 && matches!(&u.nlri, MpNlri::Other(b) if b.is_empty()) => Some(u.family),
+            Some(u)
+                if self.attrs.iter().count() == 1
+                    && matches!(&u.nlri, MpNlri::Prefixes(p) if p.is_empty()) =>
+            {
+                Some(u.family)
+            }
+            Some(u)
+                if self.attrs.iter().count() == 1
+                    && matches!(&u.nlri, MpNlri::Other(b) if b.is_empty()) =>
+            {
+                Some(u.family)
+            }
             _ => None,
         }
     }
 
     /// Every announced prefix (NLRI field and MP_REACH), in message order.
     pub fn announced(&self) -> impl Iterator<Item = &Nlri> {
-        self.nlri.iter().chain(self.mp_reach.iter().flat_map(|m| m.nlri.prefixes()))
+        self.nlri
+            .iter()
+            .chain(self.mp_reach.iter().flat_map(|m| m.nlri.prefixes()))
     }
 
     /// Every withdrawn prefix (Withdrawn Routes field and MP_UNREACH).
     pub fn withdrawals(&self) -> impl Iterator<Item = &Nlri> {
-        self.withdrawn.iter().chain(self.mp_unreach.iter().flat_map(|m| m.nlri.prefixes()))
+        self.withdrawn
+            .iter()
+            .chain(self.mp_unreach.iter().flat_map(|m| m.nlri.prefixes()))
     }
 
-    /// Decodes an UPDATE body (the octets after the 19-octet header).
+    /// Decodes an UPDATE body (the octets after the 19-octet header). The
+    /// attribute block is copied; see [`Update::decode_shared`] to avoid it.
     pub fn decode(body: &[u8], ctx: &Context) -> Result<Update, MessageError> {
+        Update::decode_inner(body, None, ctx)
+    }
+
+    /// Decodes a whole UPDATE message (header included) held in `Bytes`; the
+    /// attribute block shares the message's memory instead of being copied.
+    pub fn decode_shared(msg: &Bytes, ctx: &Context) -> Result<Update, MessageError> {
+        let body = msg.get(HEADER_LEN..).unwrap_or_default();
+        Update::decode_inner(body, Some(msg), ctx)
+    }
+
+    fn decode_inner(
+        body: &[u8],
+        shared: Option<&Bytes>,
+        ctx: &Context,
+    ) -> Result<Update, MessageError> {
         let base = HEADER_LEN;
         if body.len() < 4 {
-            return Err(update_error(base, "UPDATE shorter than its two length fields", codes::UPD_MALFORMED_ATTR_LIST, Vec::new()));
+            return Err(update_error(
+                base,
+                "UPDATE shorter than its two length fields",
+                codes::UPD_MALFORMED_ATTR_LIST,
+                Vec::new(),
+            ));
         }
         let wlen = u16::from_be_bytes([body[0], body[1]]) as usize;
         if 2 + wlen + 2 > body.len() {
-            return Err(update_error(base, format!("withdrawn routes length {wlen} overruns the message"), codes::UPD_MALFORMED_ATTR_LIST, Vec::new()));
+            return Err(update_error(
+                base,
+                format!("withdrawn routes length {wlen} overruns the message"),
+                codes::UPD_MALFORMED_ATTR_LIST,
+                Vec::new(),
+            ));
         }
         let wfield = &body[2..2 + wlen];
         let alen_at = 2 + wlen;
@@ -229,17 +294,35 @@ impl Update {
         let v4_add_path = ctx.add_path_rx(Family::IPV4_UNICAST);
         let mut withdrawn = Vec::new();
         nlri::decode_prefixes(wfield, Afi::IPV4, v4_add_path, &mut withdrawn).map_err(|e| {
-            update_error(base + 2 + e.offset, format!("withdrawn routes: {}", e.reason), codes::UPD_INVALID_NETWORK, Vec::new())
+            update_error(
+                base + 2 + e.offset,
+                format!("withdrawn routes: {}", e.reason),
+                codes::UPD_INVALID_NETWORK,
+                Vec::new(),
+            )
         })?;
         let mut announced = Vec::new();
         nlri::decode_prefixes(nlri_field, Afi::IPV4, v4_add_path, &mut announced).map_err(|e| {
-            update_error(base + attrs_at + alen + e.offset, format!("NLRI: {}", e.reason), codes::UPD_INVALID_NETWORK, Vec::new())
+            update_error(
+                base + attrs_at + alen + e.offset,
+                format!("NLRI: {}", e.reason),
+                codes::UPD_INVALID_NETWORK,
+                Vec::new(),
+            )
         })?;
 
         let mut problems = Vec::new();
-        let (attrs, mp) = decode_block(block, ctx, base + attrs_at, &mut problems, false)?;
+        let shared = shared.map(|m| (m, base + attrs_at));
+        let (attrs, mp) = decode_block(block, shared, ctx, base + attrs_at, &mut problems, false)?;
 
-        let mut update = Update { withdrawn, attrs, nlri: announced, mp_reach: mp.reach, mp_unreach: mp.unreach, problems };
+        let mut update = Update {
+            withdrawn,
+            attrs,
+            nlri: announced,
+            mp_reach: mp.reach,
+            mp_unreach: mp.unreach,
+            problems,
+        };
         update.check_mandatory(base + attrs_at);
         Ok(update)
     }
@@ -269,7 +352,10 @@ impl Update {
                 action: Rfc7606Action::TreatAsWithdraw,
                 attr_type: None,
                 offset,
-                reason: format!("missing well-known mandatory attribute {}", missing.join(", ")),
+                reason: format!(
+                    "missing well-known mandatory attribute {}",
+                    missing.join(", ")
+                ),
             });
         }
     }
@@ -307,12 +393,20 @@ impl Update {
             }
         }
         // MP attributes built by hand (not present in the block) go last.
-        if let Some(m) = self.mp_reach.as_ref().filter(|_| !self.attrs.has(types::MP_REACH_NLRI)) {
+        if let Some(m) = self
+            .mp_reach
+            .as_ref()
+            .filter(|_| !self.attrs.has(types::MP_REACH_NLRI))
+        {
             mp_value.clear();
             encode_mp_reach(m, ctx, &mut mp_value);
             attr::write_attr(out, flags::OPTIONAL, types::MP_REACH_NLRI, &mp_value);
         }
-        if let Some(m) = self.mp_unreach.as_ref().filter(|_| !self.attrs.has(types::MP_UNREACH_NLRI)) {
+        if let Some(m) = self
+            .mp_unreach
+            .as_ref()
+            .filter(|_| !self.attrs.has(types::MP_UNREACH_NLRI))
+        {
             mp_value.clear();
             encode_mp_unreach(m, ctx, &mut mp_value);
             attr::write_attr(out, flags::OPTIONAL, types::MP_UNREACH_NLRI, &mp_value);
@@ -349,13 +443,18 @@ fn attr_data(block: &[u8], at: usize, end: usize) -> Vec<u8> {
 /// MP_REACH form of MRT RIB entries (RFC 6396 §4.3.4).
 fn decode_block(
     block: &[u8],
+    shared: Option<(&Bytes, usize)>,
     ctx: &Context,
     base: usize,
     problems: &mut Vec<UpdateProblem>,
     rib_entry: bool,
 ) -> Result<(PathAttributes, MpParsed), MessageError> {
-    let mut mp = MpParsed { reach: None, unreach: None };
-    let mut seen = [false; 256];
+    let mut mp = MpParsed {
+        reach: None,
+        unreach: None,
+    };
+    let mut seen = [0u64; 4];
+    let mut slots = [attr::ABSENT; attr::SLOT_TYPES.len()];
     // Attribute spans to drop (discard, duplicates); usually none.
     let mut drop: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
@@ -374,9 +473,14 @@ fn decode_block(
         };
         let value = &block[start..end];
         let off = base + i;
-        if seen[t as usize] {
+        if seen[t as usize / 64] & (1 << (t % 64)) != 0 {
             if matches!(t, types::MP_REACH_NLRI | types::MP_UNREACH_NLRI) {
-                return Err(update_error(off, format!("{} appears twice", attr::type_name(t)), codes::UPD_MALFORMED_ATTR_LIST, Vec::new()));
+                return Err(update_error(
+                    off,
+                    format!("{} appears twice", attr::type_name(t)),
+                    codes::UPD_MALFORMED_ATTR_LIST,
+                    Vec::new(),
+                ));
             }
             // RFC 7606 §3 (g): keep the first, discard the others.
             problems.push(UpdateProblem {
@@ -389,7 +493,12 @@ fn decode_block(
             i = end;
             continue;
         }
-        seen[t as usize] = true;
+        seen[t as usize / 64] |= 1 << (t % 64);
+        if let Some(s) = attr::slot_of(t) {
+            if block.len() < attr::ABSENT as usize {
+                slots[s] = i as attr::Slot;
+            }
+        }
 
         if !attr::is_known(t) && fl & flags::OPTIONAL == 0 {
             return Err(update_error(
@@ -403,7 +512,12 @@ fn decode_block(
         // Flags that contradict the attribute's definition (RFC 7606 §3 c).
         let flag_problem = attr::expected_flags(t)
             .filter(|&want| fl & (flags::OPTIONAL | flags::TRANSITIVE) != want)
-            .map(|_| format!("attribute flags 0x{fl:02x} conflict with the definition of {}", attr::type_name(t)));
+            .map(|_| {
+                format!(
+                    "attribute flags 0x{fl:02x} conflict with the definition of {}",
+                    attr::type_name(t)
+                )
+            });
 
         let is_mp = matches!(t, types::MP_REACH_NLRI | types::MP_UNREACH_NLRI);
         let mut outcome: Result<(), (Rfc7606Action, String)> = match flag_problem {
@@ -433,7 +547,10 @@ fn decode_block(
                 }
                 types::AS4_PATH | types::AS4_AGGREGATOR if ctx.four_octet_as && !ctx.collector => {
                     // RFC 6793 §6: a NEW speaker never sends these to a NEW speaker.
-                    Err((Rfc7606Action::AttributeDiscard, format!("{} received from a 4-octet AS speaker", attr::type_name(t))))
+                    Err((
+                        Rfc7606Action::AttributeDiscard,
+                        format!("{} received from a 4-octet AS speaker", attr::type_name(t)),
+                    ))
                 }
                 _ => attr::check_value(t, value, ctx),
             };
@@ -444,20 +561,38 @@ fn decode_block(
         if let Err((action, reason)) = outcome {
             match action {
                 Rfc7606Action::SessionReset => {
-                    return Err(update_error(off, reason, codes::UPD_OPTIONAL_ATTR, attr_data(block, i, end)));
+                    return Err(update_error(
+                        off,
+                        reason,
+                        codes::UPD_OPTIONAL_ATTR,
+                        attr_data(block, i, end),
+                    ));
                 }
                 Rfc7606Action::AttributeDiscard => {
                     drop.push((i, end));
                 }
                 Rfc7606Action::TreatAsWithdraw => {}
             }
-            problems.push(UpdateProblem { action, attr_type: Some(t), offset: off, reason });
+            problems.push(UpdateProblem {
+                action,
+                attr_type: Some(t),
+                offset: off,
+                reason,
+            });
         }
         i = end;
     }
-    let raw = if drop.is_empty() {
-        Bytes::copy_from_slice(block)
-    } else {
+    if drop.is_empty() {
+        let raw = match shared {
+            Some((msg, at)) => msg.slice(at..at + block.len()),
+            None => Bytes::copy_from_slice(block),
+        };
+        return Ok((
+            PathAttributes::from_indexed(raw, ctx.four_octet_as, slots),
+            mp,
+        ));
+    }
+    let raw = {
         let mut kept = Vec::with_capacity(block.len());
         let mut at = 0;
         for (s, e) in drop {
@@ -469,7 +604,6 @@ fn decode_block(
     };
     Ok((PathAttributes::from_validated(raw, ctx.four_octet_as), mp))
 }
-
 
 fn mp_error(off: usize, reason: String, value: &[u8]) -> MessageError {
     update_error(off, reason, codes::UPD_OPTIONAL_ATTR, value.to_vec())
@@ -484,29 +618,68 @@ fn next_hop_len_ok(family: Family, len: usize) -> bool {
     }
 }
 
-fn decode_mp_reach(v: &[u8], ctx: &Context, off: usize, rib_entry: bool) -> Result<(MpReach, Option<String>), MessageError> {
+fn decode_mp_reach(
+    v: &[u8],
+    ctx: &Context,
+    off: usize,
+    rib_entry: bool,
+) -> Result<(MpReach, Option<String>), MessageError> {
     // RFC 6396 §4.3.4: RIB entries may carry only the next-hop length and
     // next hop. Recognise it by the length octet matching the value.
     if rib_entry && !v.is_empty() && v[0] as usize + 1 == v.len() {
         let nh = NextHop::decode(&v[1..]);
-        let family = if v[0] == 4 { Family::IPV4_UNICAST } else { Family::IPV6_UNICAST };
-        return Ok((MpReach { family, next_hop: nh, reserved: 0, nlri: MpNlri::Prefixes(Vec::new()) }, None));
+        let family = if v[0] == 4 {
+            Family::IPV4_UNICAST
+        } else {
+            Family::IPV6_UNICAST
+        };
+        return Ok((
+            MpReach {
+                family,
+                next_hop: nh,
+                reserved: 0,
+                nlri: MpNlri::Prefixes(Vec::new()),
+            },
+            None,
+        ));
     }
     if v.len() < 5 {
-        return Err(mp_error(off, format!("MP_REACH_NLRI of {} octets is shorter than its fixed fields", v.len()), v));
+        return Err(mp_error(
+            off,
+            format!(
+                "MP_REACH_NLRI of {} octets is shorter than its fixed fields",
+                v.len()
+            ),
+            v,
+        ));
     }
     let family = Family::new(u16::from_be_bytes([v[0], v[1]]), v[2]);
     let nh_len = v[3] as usize;
     if 4 + nh_len + 1 > v.len() {
-        return Err(mp_error(off, format!("MP_REACH_NLRI next hop length {nh_len} overruns the attribute"), v));
+        return Err(mp_error(
+            off,
+            format!("MP_REACH_NLRI next hop length {nh_len} overruns the attribute"),
+            v,
+        ));
     }
     let next_hop = NextHop::decode(&v[4..4 + nh_len]);
     let reserved = v[4 + nh_len];
     let field = &v[5 + nh_len..];
     let nlri = if family.has_prefix_nlri() {
         let mut out = Vec::new();
-        nlri::decode_prefixes(field, family.afi, ctx.add_path_rx(family), &mut out)
-            .map_err(|e| mp_error(off, format!("MP_REACH_NLRI {family} NLRI at octet {}: {}", 5 + nh_len + e.offset, e.reason), v))?;
+        nlri::decode_prefixes(field, family.afi, ctx.add_path_rx(family), &mut out).map_err(
+            |e| {
+                mp_error(
+                    off,
+                    format!(
+                        "MP_REACH_NLRI {family} NLRI at octet {}: {}",
+                        5 + nh_len + e.offset,
+                        e.reason
+                    ),
+                    v,
+                )
+            },
+        )?;
         MpNlri::Prefixes(out)
     } else {
         MpNlri::Other(Bytes::copy_from_slice(field))
@@ -515,19 +688,45 @@ fn decode_mp_reach(v: &[u8], ctx: &Context, off: usize, rib_entry: bool) -> Resu
         // RFC 7606 §7.11: the NLRI is parseable, so treat-as-withdraw (the
         // parse is kept so the routes can be withdrawn).
         .then(|| format!("MP_REACH_NLRI next hop length {nh_len} is invalid for {family}"));
-    Ok((MpReach { family, next_hop, reserved, nlri }, problem))
+    Ok((
+        MpReach {
+            family,
+            next_hop,
+            reserved,
+            nlri,
+        },
+        problem,
+    ))
 }
 
 fn decode_mp_unreach(v: &[u8], ctx: &Context, off: usize) -> Result<MpUnreach, MessageError> {
     if v.len() < 3 {
-        return Err(mp_error(off, format!("MP_UNREACH_NLRI of {} octets is shorter than its fixed fields", v.len()), v));
+        return Err(mp_error(
+            off,
+            format!(
+                "MP_UNREACH_NLRI of {} octets is shorter than its fixed fields",
+                v.len()
+            ),
+            v,
+        ));
     }
     let family = Family::new(u16::from_be_bytes([v[0], v[1]]), v[2]);
     let field = &v[3..];
     let nlri = if family.has_prefix_nlri() {
         let mut out = Vec::new();
-        nlri::decode_prefixes(field, family.afi, ctx.add_path_rx(family), &mut out)
-            .map_err(|e| mp_error(off, format!("MP_UNREACH_NLRI {family} NLRI at octet {}: {}", 3 + e.offset, e.reason), v))?;
+        nlri::decode_prefixes(field, family.afi, ctx.add_path_rx(family), &mut out).map_err(
+            |e| {
+                mp_error(
+                    off,
+                    format!(
+                        "MP_UNREACH_NLRI {family} NLRI at octet {}: {}",
+                        3 + e.offset,
+                        e.reason
+                    ),
+                    v,
+                )
+            },
+        )?;
         MpNlri::Prefixes(out)
     } else {
         MpNlri::Other(Bytes::copy_from_slice(field))
@@ -550,8 +749,12 @@ pub struct RibAttributes {
 /// from the start of the block.
 pub fn decode_rib_attributes(block: &[u8], ctx: &Context) -> Result<RibAttributes, MessageError> {
     let mut problems = Vec::new();
-    let (attrs, mp) = decode_block(block, ctx, 0, &mut problems, true)?;
-    Ok(RibAttributes { attrs, mp_next_hop: mp.reach.map(|r| r.next_hop), problems })
+    let (attrs, mp) = decode_block(block, None, ctx, 0, &mut problems, true)?;
+    Ok(RibAttributes {
+        attrs,
+        mp_next_hop: mp.reach.map(|r| r.next_hop),
+        problems,
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 
 use super::*;
 use crate::attr::types as t;
-use crate::{decode_message, Asn, Community, LargeCommunity, Message, Origin, Prefix, UpdateBuilder};
+use crate::{
+    decode_message, Asn, Community, LargeCommunity, Message, Origin, Prefix, UpdateBuilder,
+};
 use proptest::prelude::*;
 
 /// Assembles an attribute.
@@ -80,9 +82,21 @@ fn ipv4_update_decodes_every_common_attribute() {
         at(0x80, t::MED, &[0, 0, 0, 10]),
         at(0x40, t::ATOMIC_AGGREGATE, &[]),
         at(0xc0, t::AGGREGATOR, &[0, 0, 0xfb, 0xf4, 192, 0, 2, 1]),
-        at(0xc0, t::COMMUNITIES, &[0xfb, 0xf4, 0, 100, 0xff, 0xff, 0x02, 0x9a]),
-        at(0xc0, t::EXTENDED_COMMUNITIES, &[0, 2, 0xfb, 0xf4, 0, 0, 0, 1]),
-        at(0xc0, t::LARGE_COMMUNITIES, &[0, 0, 0xfa, 0x73, 0, 0, 0, 0, 0, 0, 0xfb, 0xf4]),
+        at(
+            0xc0,
+            t::COMMUNITIES,
+            &[0xfb, 0xf4, 0, 100, 0xff, 0xff, 0x02, 0x9a],
+        ),
+        at(
+            0xc0,
+            t::EXTENDED_COMMUNITIES,
+            &[0, 2, 0xfb, 0xf4, 0, 0, 0, 1],
+        ),
+        at(
+            0xc0,
+            t::LARGE_COMMUNITIES,
+            &[0, 0, 0xfa, 0x73, 0, 0, 0, 0, 0, 0, 0xfb, 0xf4],
+        ),
         at(0xc0, t::OTC, &[0, 0, 0xfb, 0xf4]),
         at(0xc0, 99, &[1, 2, 3]),
     ];
@@ -97,10 +111,19 @@ fn ipv4_update_decodes_every_common_attribute() {
     assert_eq!(a.next_hop().unwrap().to_string(), "198.18.0.1");
     assert_eq!(a.med(), Some(10));
     assert!(a.atomic_aggregate());
-    assert_eq!(a.aggregator(), Some((Asn(64500), "192.0.2.1".parse().unwrap())));
-    assert_eq!(a.communities().collect::<Vec<_>>(), vec![Community::new(64500, 100), Community::BLACKHOLE]);
+    assert_eq!(
+        a.aggregator(),
+        Some((Asn(64500), "192.0.2.1".parse().unwrap()))
+    );
+    assert_eq!(
+        a.communities().collect::<Vec<_>>(),
+        vec![Community::new(64500, 100), Community::BLACKHOLE]
+    );
     assert_eq!(a.ext_communities().count(), 1);
-    assert_eq!(a.large_communities().collect::<Vec<_>>(), vec![LargeCommunity::new(64115, 0, 64500)]);
+    assert_eq!(
+        a.large_communities().collect::<Vec<_>>(),
+        vec![LargeCommunity::new(64115, 0, 64500)]
+    );
     assert_eq!(a.otc(), Some(Asn(64500)));
     assert_eq!(a.get(99), Some(&[1u8, 2, 3][..]));
     round_trips(&m, &ctx());
@@ -109,44 +132,101 @@ fn ipv4_update_decodes_every_common_attribute() {
 #[test]
 fn ipv6_mp_reach_and_unreach() {
     let mut reach = vec![0, 2, 1, 32];
-    reach.extend_from_slice(&"2001:db8::1".parse::<std::net::Ipv6Addr>().unwrap().octets());
+    reach.extend_from_slice(
+        &"2001:db8::1"
+            .parse::<std::net::Ipv6Addr>()
+            .unwrap()
+            .octets(),
+    );
     reach.extend_from_slice(&"fe80::1".parse::<std::net::Ipv6Addr>().unwrap().octets());
     reach.push(0);
-    reach.extend_from_slice(&[32, 0x28, 0x03, 0xcd, 0x60, 48, 0x28, 0x03, 0xcd, 0x60, 0x64, 0x11]);
+    reach.extend_from_slice(&[
+        32, 0x28, 0x03, 0xcd, 0x60, 48, 0x28, 0x03, 0xcd, 0x60, 0x64, 0x11,
+    ]);
     let unreach = [0, 2, 1, 64, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1];
-    let m = msg(&[], &[at(0x90, t::MP_REACH_NLRI, &reach), origin(), as_path(&[64500]), at(0x80, t::MP_UNREACH_NLRI, &unreach)], &[]);
+    let m = msg(
+        &[],
+        &[
+            at(0x90, t::MP_REACH_NLRI, &reach),
+            origin(),
+            as_path(&[64500]),
+            at(0x80, t::MP_UNREACH_NLRI, &unreach),
+        ],
+        &[],
+    );
     let u = decode(&m).unwrap();
     assert!(u.problems.is_empty());
     let r = u.mp_reach.as_ref().unwrap();
     assert_eq!(r.family, Family::IPV6_UNICAST);
-    assert_eq!(r.next_hop, NextHop::V6 { global: "2001:db8::1".parse().unwrap(), link_local: Some("fe80::1".parse().unwrap()) });
-    assert_eq!(u.announced().copied().collect::<Vec<_>>(), vec![p("2803:cd60::/32"), p("2803:cd60:6411::/48")]);
-    assert_eq!(u.withdrawals().copied().collect::<Vec<_>>(), vec![p("2001:db8:0:1::/64")]);
+    assert_eq!(
+        r.next_hop,
+        NextHop::V6 {
+            global: "2001:db8::1".parse().unwrap(),
+            link_local: Some("fe80::1".parse().unwrap())
+        }
+    );
+    assert_eq!(
+        u.announced().copied().collect::<Vec<_>>(),
+        vec![p("2803:cd60::/32"), p("2803:cd60:6411::/48")]
+    );
+    assert_eq!(
+        u.withdrawals().copied().collect::<Vec<_>>(),
+        vec![p("2001:db8:0:1::/64")]
+    );
     round_trips(&m, &ctx());
 }
 
 #[test]
 fn ipv4_nlri_with_ipv6_next_hop_rfc_8950() {
     let mut reach = vec![0, 1, 1, 16];
-    reach.extend_from_slice(&"2803:cd60:6411:5::10".parse::<std::net::Ipv6Addr>().unwrap().octets());
+    reach.extend_from_slice(
+        &"2803:cd60:6411:5::10"
+            .parse::<std::net::Ipv6Addr>()
+            .unwrap()
+            .octets(),
+    );
     reach.push(0);
     reach.extend_from_slice(&[24, 45, 183, 47]);
-    let m = msg(&[], &[origin(), as_path(&[64500]), at(0x80, t::MP_REACH_NLRI, &reach)], &[]);
+    let m = msg(
+        &[],
+        &[
+            origin(),
+            as_path(&[64500]),
+            at(0x80, t::MP_REACH_NLRI, &reach),
+        ],
+        &[],
+    );
     let u = decode(&m).unwrap();
     assert!(u.problems.is_empty());
     let r = u.mp_reach.as_ref().unwrap();
     assert_eq!(r.family, Family::IPV4_UNICAST);
-    assert!(matches!(r.next_hop, NextHop::V6 { link_local: None, .. }));
+    assert!(matches!(
+        r.next_hop,
+        NextHop::V6 {
+            link_local: None,
+            ..
+        }
+    ));
     assert_eq!(r.nlri.prefixes(), &[p("45.183.47.0/24")]);
 }
 
 #[test]
 fn add_path_identifiers() {
-    let c = Context { add_path_rx: Context::add_path_bit(Family::IPV4_UNICAST), ..ctx() };
-    let m = msg(&[0, 0, 0, 9, 8, 10], &base(), &[0, 0, 0, 1, 24, 45, 183, 47, 0, 0, 0, 2, 24, 45, 183, 47]);
+    let c = Context {
+        add_path_rx: Context::add_path_bit(Family::IPV4_UNICAST),
+        ..ctx()
+    };
+    let m = msg(
+        &[0, 0, 0, 9, 8, 10],
+        &base(),
+        &[0, 0, 0, 1, 24, 45, 183, 47, 0, 0, 0, 2, 24, 45, 183, 47],
+    );
     let u = decode_with(&m, &c).unwrap();
     assert_eq!(u.withdrawn[0].path_id, Some(9));
-    assert_eq!(u.nlri.iter().map(|n| n.path_id).collect::<Vec<_>>(), vec![Some(1), Some(2)]);
+    assert_eq!(
+        u.nlri.iter().map(|n| n.path_id).collect::<Vec<_>>(),
+        vec![Some(1), Some(2)]
+    );
     round_trips(&m, &c);
     // Without ADD-PATH negotiated, the same octets are not a valid NLRI field.
     assert!(decode(&m).is_err());
@@ -197,44 +277,160 @@ fn rfc7606_session_reset_cases() {
     // Withdrawn prefix overruns its field.
     assert_eq!(reset(&msg(&[24, 10, 0], &base(), NLRI)), (3, 10));
     // Unrecognised well-known attribute (optional bit clear, type 77): data is the attribute.
-    let m = msg(&[], &[origin(), at(0x40, 77, &[1]), as_path(&[1]), next_hop()], NLRI);
+    let m = msg(
+        &[],
+        &[origin(), at(0x40, 77, &[1]), as_path(&[1]), next_hop()],
+        NLRI,
+    );
     let e = decode(&m).unwrap_err();
     assert_eq!((e.notification.code, e.notification.subcode), (3, 2));
     assert_eq!(e.notification.data, vec![0x40, 77, 1, 1]);
     // Two MP_REACH_NLRI.
-    let reach = [0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 32, 0x28, 3, 0xcd, 0x60];
-    let m = msg(&[], &[origin(), as_path(&[1]), at(0x80, 14, &reach), at(0x80, 14, &reach)], &[]);
+    let reach = [
+        0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 32, 0x28, 3, 0xcd,
+        0x60,
+    ];
+    let m = msg(
+        &[],
+        &[
+            origin(),
+            as_path(&[1]),
+            at(0x80, 14, &reach),
+            at(0x80, 14, &reach),
+        ],
+        &[],
+    );
     assert_eq!(reset(&m), (3, 1));
     // MP_REACH_NLRI too short for its fixed fields.
-    assert_eq!(reset(&msg(&[], &[origin(), as_path(&[1]), at(0x80, 14, &[0, 2, 1])], &[])), (3, 9));
+    assert_eq!(
+        reset(&msg(
+            &[],
+            &[origin(), as_path(&[1]), at(0x80, 14, &[0, 2, 1])],
+            &[]
+        )),
+        (3, 9)
+    );
     // MP_REACH_NLRI next hop length overruns.
-    assert_eq!(reset(&msg(&[], &[origin(), as_path(&[1]), at(0x80, 14, &[0, 2, 1, 200, 0])], &[])), (3, 9));
+    assert_eq!(
+        reset(&msg(
+            &[],
+            &[origin(), as_path(&[1]), at(0x80, 14, &[0, 2, 1, 200, 0])],
+            &[]
+        )),
+        (3, 9)
+    );
     // MP_REACH_NLRI NLRI unparseable.
     let mut bad = reach.to_vec();
     bad.extend_from_slice(&[129]);
-    assert_eq!(reset(&msg(&[], &[origin(), as_path(&[1]), at(0x80, 14, &bad)], &[])), (3, 9));
+    assert_eq!(
+        reset(&msg(
+            &[],
+            &[origin(), as_path(&[1]), at(0x80, 14, &bad)],
+            &[]
+        )),
+        (3, 9)
+    );
     // MP_UNREACH_NLRI NLRI unparseable.
-    assert_eq!(reset(&msg(&[], &[at(0x80, 15, &[0, 2, 1, 64, 0x20])], &[])), (3, 9));
+    assert_eq!(
+        reset(&msg(&[], &[at(0x80, 15, &[0, 2, 1, 64, 0x20])], &[])),
+        (3, 9)
+    );
 }
 
 #[test]
 fn rfc7606_treat_as_withdraw_cases() {
     let cases: Vec<(Vec<Vec<u8>>, u8)> = vec![
-        (vec![at(0x40, t::ORIGIN, &[3]), as_path(&[1]), next_hop()], t::ORIGIN),
-        (vec![at(0x40, t::ORIGIN, &[0, 0]), as_path(&[1]), next_hop()], t::ORIGIN),
-        (vec![origin(), at(0x40, t::AS_PATH, &[2, 2, 0, 0, 0, 1]), next_hop()], t::AS_PATH),
-        (vec![origin(), at(0x40, t::AS_PATH, &[7, 1, 0, 0, 0, 1]), next_hop()], t::AS_PATH),
-        (vec![origin(), at(0x40, t::AS_PATH, &[2, 0]), next_hop()], t::AS_PATH),
-        (vec![origin(), as_path(&[1]), at(0x40, t::NEXT_HOP, &[1, 2, 3, 4, 5])], t::NEXT_HOP),
-        (vec![origin(), as_path(&[1]), next_hop(), at(0x80, t::MED, &[1])], t::MED),
-        (vec![origin(), as_path(&[1]), next_hop(), at(0xc0, t::COMMUNITIES, &[1, 2, 3])], t::COMMUNITIES),
-        (vec![origin(), as_path(&[1]), next_hop(), at(0xc0, t::EXTENDED_COMMUNITIES, &[1, 2, 3, 4])], t::EXTENDED_COMMUNITIES),
-        (vec![origin(), as_path(&[1]), next_hop(), at(0xc0, t::LARGE_COMMUNITIES, &[0; 8])], t::LARGE_COMMUNITIES),
-        (vec![origin(), as_path(&[1]), next_hop(), at(0xc0, t::OTC, &[0; 3])], t::OTC),
+        (
+            vec![at(0x40, t::ORIGIN, &[3]), as_path(&[1]), next_hop()],
+            t::ORIGIN,
+        ),
+        (
+            vec![at(0x40, t::ORIGIN, &[0, 0]), as_path(&[1]), next_hop()],
+            t::ORIGIN,
+        ),
+        (
+            vec![
+                origin(),
+                at(0x40, t::AS_PATH, &[2, 2, 0, 0, 0, 1]),
+                next_hop(),
+            ],
+            t::AS_PATH,
+        ),
+        (
+            vec![
+                origin(),
+                at(0x40, t::AS_PATH, &[7, 1, 0, 0, 0, 1]),
+                next_hop(),
+            ],
+            t::AS_PATH,
+        ),
+        (
+            vec![origin(), at(0x40, t::AS_PATH, &[2, 0]), next_hop()],
+            t::AS_PATH,
+        ),
+        (
+            vec![
+                origin(),
+                as_path(&[1]),
+                at(0x40, t::NEXT_HOP, &[1, 2, 3, 4, 5]),
+            ],
+            t::NEXT_HOP,
+        ),
+        (
+            vec![origin(), as_path(&[1]), next_hop(), at(0x80, t::MED, &[1])],
+            t::MED,
+        ),
+        (
+            vec![
+                origin(),
+                as_path(&[1]),
+                next_hop(),
+                at(0xc0, t::COMMUNITIES, &[1, 2, 3]),
+            ],
+            t::COMMUNITIES,
+        ),
+        (
+            vec![
+                origin(),
+                as_path(&[1]),
+                next_hop(),
+                at(0xc0, t::EXTENDED_COMMUNITIES, &[1, 2, 3, 4]),
+            ],
+            t::EXTENDED_COMMUNITIES,
+        ),
+        (
+            vec![
+                origin(),
+                as_path(&[1]),
+                next_hop(),
+                at(0xc0, t::LARGE_COMMUNITIES, &[0; 8]),
+            ],
+            t::LARGE_COMMUNITIES,
+        ),
+        (
+            vec![
+                origin(),
+                as_path(&[1]),
+                next_hop(),
+                at(0xc0, t::OTC, &[0; 3]),
+            ],
+            t::OTC,
+        ),
         // Flags conflict: ORIGIN marked optional.
-        (vec![at(0xc0, t::ORIGIN, &[0]), as_path(&[1]), next_hop()], t::ORIGIN),
+        (
+            vec![at(0xc0, t::ORIGIN, &[0]), as_path(&[1]), next_hop()],
+            t::ORIGIN,
+        ),
         // Flags conflict: COMMUNITIES marked non-transitive.
-        (vec![origin(), as_path(&[1]), next_hop(), at(0x80, t::COMMUNITIES, &[0, 1, 0, 1])], t::COMMUNITIES),
+        (
+            vec![
+                origin(),
+                as_path(&[1]),
+                next_hop(),
+                at(0x80, t::COMMUNITIES, &[0, 1, 0, 1]),
+            ],
+            t::COMMUNITIES,
+        ),
     ];
     for (attrs, typ) in cases {
         let (action, at_type, u) = problem(&msg(&[], &attrs, NLRI));
@@ -253,16 +449,31 @@ fn rfc7606_missing_mandatory_and_overrun() {
     let u = decode(&msg(&[], &[origin(), as_path(&[1])], NLRI)).unwrap();
     assert!(u.problems[0].reason.contains("NEXT_HOP"));
     // A withdrawal-only UPDATE needs no attributes.
-    assert!(decode(&msg(&[24, 45, 183, 47], &[], &[])).unwrap().problems.is_empty());
+    assert!(decode(&msg(&[24, 45, 183, 47], &[], &[]))
+        .unwrap()
+        .problems
+        .is_empty());
     // An MP_REACH UPDATE needs no NEXT_HOP.
     let mut reach = vec![0, 2, 1, 16];
-    reach.extend_from_slice(&[0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 32, 0x28, 3, 0xcd, 0x60]);
-    assert!(decode(&msg(&[], &[origin(), as_path(&[1]), at(0x80, 14, &reach)], &[])).unwrap().problems.is_empty());
+    reach.extend_from_slice(&[
+        0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 32, 0x28, 3, 0xcd, 0x60,
+    ]);
+    assert!(decode(&msg(
+        &[],
+        &[origin(), as_path(&[1]), at(0x80, 14, &reach)],
+        &[]
+    ))
+    .unwrap()
+    .problems
+    .is_empty());
     // An attribute whose length runs past the block.
     let mut attrs = base();
     attrs.push(vec![0xc0, t::COMMUNITIES, 200, 0, 0]);
     let (action, typ, u) = problem(&msg(&[], &attrs, NLRI));
-    assert_eq!((action, typ), (Rfc7606Action::TreatAsWithdraw, Some(t::COMMUNITIES)));
+    assert_eq!(
+        (action, typ),
+        (Rfc7606Action::TreatAsWithdraw, Some(t::COMMUNITIES))
+    );
     assert_eq!(u.attrs.iter().count(), 3, "the truncated tail is not kept");
 }
 
@@ -282,7 +493,10 @@ fn rfc7606_attribute_discard_cases() {
         let u = decode_with(&m, &four).unwrap();
         assert_eq!(u.problems.len(), 1, "type {typ}: {:?}", u.problems);
         assert_eq!(u.problems[0].action, Rfc7606Action::AttributeDiscard);
-        assert!(!u.attrs.has(typ), "type {typ} must be removed from the block");
+        assert!(
+            !u.attrs.has(typ),
+            "type {typ} must be removed from the block"
+        );
         assert!(!u.treat_as_withdraw());
         assert_eq!(u.attrs.iter().count(), 3);
     }
@@ -292,7 +506,10 @@ fn rfc7606_attribute_discard_cases() {
     attrs.push(at(0xc0, t::COMMUNITIES, &[0, 2, 0, 2]));
     let (action, _, u) = problem(&msg(&[], &attrs, NLRI));
     assert_eq!(action, Rfc7606Action::AttributeDiscard);
-    assert_eq!(u.attrs.communities().collect::<Vec<_>>(), vec![Community::new(1, 1)]);
+    assert_eq!(
+        u.attrs.communities().collect::<Vec<_>>(),
+        vec![Community::new(1, 1)]
+    );
 }
 
 #[test]
@@ -303,19 +520,36 @@ fn local_pref_from_external_peer_is_ignored() {
     let u = decode(&m).unwrap();
     assert!(u.problems.is_empty());
     assert_eq!(u.attrs.local_pref(), None);
-    let collector = Context { collector: true, ..ctx() };
-    assert_eq!(decode_with(&m, &collector).unwrap().attrs.local_pref(), Some(200));
+    let collector = Context {
+        collector: true,
+        ..ctx()
+    };
+    assert_eq!(
+        decode_with(&m, &collector).unwrap().attrs.local_pref(),
+        Some(200)
+    );
 }
 
 #[test]
 fn mp_reach_bad_next_hop_length_is_treat_as_withdraw() {
     let reach = [0, 2, 1, 5, 1, 2, 3, 4, 5, 0, 32, 0x28, 3, 0xcd, 0x60];
-    let (action, typ, u) = problem(&msg(&[], &[origin(), as_path(&[1]), at(0x80, 14, &reach)], &[]));
+    let (action, typ, u) = problem(&msg(
+        &[],
+        &[origin(), as_path(&[1]), at(0x80, 14, &reach)],
+        &[],
+    ));
     assert_eq!((action, typ), (Rfc7606Action::TreatAsWithdraw, Some(14)));
     assert_eq!(u.announced().count(), 1);
     // Wrong flags on MP_REACH: still parsed, treat-as-withdraw.
-    let reach = [0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 32, 0x28, 3, 0xcd, 0x60];
-    let (action, _, u) = problem(&msg(&[], &[origin(), as_path(&[1]), at(0xc0, 14, &reach)], &[]));
+    let reach = [
+        0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 32, 0x28, 3, 0xcd,
+        0x60,
+    ];
+    let (action, _, u) = problem(&msg(
+        &[],
+        &[origin(), as_path(&[1]), at(0xc0, 14, &reach)],
+        &[],
+    ));
     assert_eq!(action, Rfc7606Action::TreatAsWithdraw);
     assert_eq!(u.announced().count(), 1);
 }
@@ -325,7 +559,12 @@ fn two_octet_session_with_as4_path() {
     let two = Context::default();
     let mut as4 = Vec::new();
     crate::AsPath::from_sequence([64500, 4_200_000_001]).encode(true, &mut as4);
-    let attrs = vec![origin(), at(0x40, t::AS_PATH, &[2, 2, 0xfb, 0xf4, 0x5b, 0xa0]), next_hop(), at(0xc0, t::AS4_PATH, &as4)];
+    let attrs = vec![
+        origin(),
+        at(0x40, t::AS_PATH, &[2, 2, 0xfb, 0xf4, 0x5b, 0xa0]),
+        next_hop(),
+        at(0xc0, t::AS4_PATH, &as4),
+    ];
     let m = msg(&[], &attrs, NLRI);
     let u = decode_with(&m, &two).unwrap();
     assert!(u.problems.is_empty());
@@ -352,11 +591,29 @@ fn unknown_optional_transitive_kept_byte_exact_and_extended_length() {
 #[test]
 fn rib_entry_attributes_with_abbreviated_mp_reach() {
     let mut nh = vec![16];
-    nh.extend_from_slice(&"2001:db8::1".parse::<std::net::Ipv6Addr>().unwrap().octets());
+    nh.extend_from_slice(
+        &"2001:db8::1"
+            .parse::<std::net::Ipv6Addr>()
+            .unwrap()
+            .octets(),
+    );
     let block = [origin(), as_path(&[64500]), at(0x80, 14, &nh)].concat();
-    let r = crate::attr::decode_rib_attributes(&block, &Context { collector: true, ..ctx() }).unwrap();
+    let r = crate::attr::decode_rib_attributes(
+        &block,
+        &Context {
+            collector: true,
+            ..ctx()
+        },
+    )
+    .unwrap();
     assert!(r.problems.is_empty());
-    assert_eq!(r.mp_next_hop, Some(NextHop::V6 { global: "2001:db8::1".parse().unwrap(), link_local: None }));
+    assert_eq!(
+        r.mp_next_hop,
+        Some(NextHop::V6 {
+            global: "2001:db8::1".parse().unwrap(),
+            link_local: None
+        })
+    );
 }
 
 fn decode_all(msgs: &[Vec<u8>], c: &Context) -> Vec<Update> {
@@ -364,58 +621,119 @@ fn decode_all(msgs: &[Vec<u8>], c: &Context) -> Vec<Update> {
 }
 
 fn many_v4(n: u32) -> Vec<Nlri> {
-    (0..n).map(|i| Nlri::new(Prefix::new(std::net::Ipv4Addr::from(0x2d00_0000 + (i << 8)).into(), 24).unwrap())).collect()
+    (0..n)
+        .map(|i| {
+            Nlri::new(
+                Prefix::new(std::net::Ipv4Addr::from(0x2d00_0000 + (i << 8)).into(), 24).unwrap(),
+            )
+        })
+        .collect()
 }
 
 #[test]
 fn builder_packs_ipv4_within_4096() {
     let c = ctx();
     let b = UpdateBuilder::new(c);
-    let attrs = PathAttributes::from_validated(bytes::Bytes::from([origin(), as_path(&[64500, 64501])].concat()), true);
+    let attrs = PathAttributes::from_validated(
+        bytes::Bytes::from([origin(), as_path(&[64500, 64501])].concat()),
+        true,
+    );
     let nlri = many_v4(5000);
     let mut out = Vec::new();
-    let n = b.announce(&attrs, &NextHop::V4("198.18.0.1".parse().unwrap()), Family::IPV4_UNICAST, &nlri, &mut out).unwrap();
+    let n = b
+        .announce(
+            &attrs,
+            &NextHop::V4("198.18.0.1".parse().unwrap()),
+            Family::IPV4_UNICAST,
+            &nlri,
+            &mut out,
+        )
+        .unwrap();
     assert_eq!(n, out.len());
-    assert!(out.len() >= 5000 * 4 / 4096 && out.len() <= 5000 * 4 / 4000 + 2, "{} messages", out.len());
+    assert!(
+        out.len() >= 5000 * 4 / 4096 && out.len() <= 5000 * 4 / 4000 + 2,
+        "{} messages",
+        out.len()
+    );
     assert!(out.iter().all(|m| m.len() <= 4096));
-    let got: Vec<Nlri> = decode_all(&out, &c).iter().flat_map(|u| {
-        assert!(u.problems.is_empty());
-        assert_eq!(u.attrs.next_hop(), Some("198.18.0.1".parse().unwrap()));
-        u.nlri.clone()
-    }).collect();
+    let got: Vec<Nlri> = decode_all(&out, &c)
+        .iter()
+        .flat_map(|u| {
+            assert!(u.problems.is_empty());
+            assert_eq!(u.attrs.next_hop(), Some("198.18.0.1".parse().unwrap()));
+            u.nlri.clone()
+        })
+        .collect();
     assert_eq!(got, nlri);
     // Withdrawals.
     out.clear();
     b.withdraw(Family::IPV4_UNICAST, &nlri, &mut out).unwrap();
     assert!(out.iter().all(|m| m.len() <= 4096));
-    let got: Vec<Nlri> = decode_all(&out, &c).iter().flat_map(|u| u.withdrawn.clone()).collect();
+    let got: Vec<Nlri> = decode_all(&out, &c)
+        .iter()
+        .flat_map(|u| u.withdrawn.clone())
+        .collect();
     assert_eq!(got, nlri);
 }
 
 #[test]
 fn builder_packs_ipv6_with_mp_reach_in_type_order_and_extended_messages() {
-    let c = Context { extended_messages: true, add_path_rx: Context::add_path_bit(Family::IPV6_UNICAST), ..ctx() };
+    let c = Context {
+        extended_messages: true,
+        add_path_rx: Context::add_path_bit(Family::IPV6_UNICAST),
+        ..ctx()
+    };
     let b = UpdateBuilder::new(c);
-    let attrs = PathAttributes::from_validated(bytes::Bytes::from([origin(), as_path(&[64500]), at(0xc0, t::LARGE_COMMUNITIES, &[0; 12])].concat()), true);
+    let attrs = PathAttributes::from_validated(
+        bytes::Bytes::from(
+            [
+                origin(),
+                as_path(&[64500]),
+                at(0xc0, t::LARGE_COMMUNITIES, &[0; 12]),
+            ]
+            .concat(),
+        ),
+        true,
+    );
     let nlri: Vec<Nlri> = (0..20000u128)
-        .map(|i| Nlri { path_id: Some(i as u32), prefix: Prefix::new(std::net::Ipv6Addr::from((0x2803_cd60u128 << 96) + (i << 80)).into(), 48).unwrap() })
+        .map(|i| Nlri {
+            path_id: Some(i as u32),
+            prefix: Prefix::new(
+                std::net::Ipv6Addr::from((0x2803_cd60u128 << 96) + (i << 80)).into(),
+                48,
+            )
+            .unwrap(),
+        })
         .collect();
-    let nh = NextHop::V6 { global: "2001:db8::1".parse().unwrap(), link_local: Some("fe80::1".parse().unwrap()) };
+    let nh = NextHop::V6 {
+        global: "2001:db8::1".parse().unwrap(),
+        link_local: Some("fe80::1".parse().unwrap()),
+    };
     let mut out = Vec::new();
-    b.announce(&attrs, &nh, Family::IPV6_UNICAST, &nlri, &mut out).unwrap();
+    b.announce(&attrs, &nh, Family::IPV6_UNICAST, &nlri, &mut out)
+        .unwrap();
     assert!(out.iter().all(|m| m.len() <= 65535));
-    assert!(out.iter().any(|m| m.len() > 4096), "extended messages are used");
+    assert!(
+        out.iter().any(|m| m.len() > 4096),
+        "extended messages are used"
+    );
     let ups = decode_all(&out, &c);
     for u in &ups {
         assert!(u.problems.is_empty());
-        assert_eq!(u.attrs.iter().map(|a| a.type_code).collect::<Vec<_>>(), vec![1, 2, 14, 32]);
+        assert_eq!(
+            u.attrs.iter().map(|a| a.type_code).collect::<Vec<_>>(),
+            vec![1, 2, 14, 32]
+        );
         assert_eq!(u.mp_reach.as_ref().unwrap().next_hop, nh);
     }
     let got: Vec<Nlri> = ups.iter().flat_map(|u| u.announced().copied()).collect();
     assert_eq!(got, nlri);
     out.clear();
     b.withdraw(Family::IPV6_UNICAST, &nlri, &mut out).unwrap();
-    let got: Vec<Nlri> = decode_all(&out, &c).iter().flat_map(|u| u.withdrawals().copied()).collect();
+    let got: Vec<Nlri> = decode_all(&out, &c)
+        .iter()
+        .flat_map(|u| u.withdrawals().copied())
+        .collect();
     assert_eq!(got, nlri);
 }
 
@@ -424,17 +742,46 @@ fn builder_replaces_next_hop_and_refuses_oversized_attributes() {
     let b = UpdateBuilder::new(ctx());
     let attrs = PathAttributes::from_validated(bytes::Bytes::from(base().concat()), true);
     let mut out = Vec::new();
-    b.announce(&attrs, &NextHop::V4("198.18.0.99".parse().unwrap()), Family::IPV4_UNICAST, &many_v4(3), &mut out).unwrap();
-    assert_eq!(decode(&out[0]).unwrap().attrs.next_hop(), Some("198.18.0.99".parse().unwrap()));
-    let huge = PathAttributes::from_validated(bytes::Bytes::from([base().concat(), at(0xc0, 200, &[0; 4090])].concat()), true);
+    b.announce(
+        &attrs,
+        &NextHop::V4("198.18.0.99".parse().unwrap()),
+        Family::IPV4_UNICAST,
+        &many_v4(3),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(
+        decode(&out[0]).unwrap().attrs.next_hop(),
+        Some("198.18.0.99".parse().unwrap())
+    );
+    let huge = PathAttributes::from_validated(
+        bytes::Bytes::from([base().concat(), at(0xc0, 200, &[0; 4090])].concat()),
+        true,
+    );
     out.clear();
-    assert!(b.announce(&huge, &NextHop::V4("198.18.0.1".parse().unwrap()), Family::IPV4_UNICAST, &many_v4(1), &mut out).is_err());
+    assert!(b
+        .announce(
+            &huge,
+            &NextHop::V4("198.18.0.1".parse().unwrap()),
+            Family::IPV4_UNICAST,
+            &many_v4(1),
+            &mut out
+        )
+        .is_err());
 }
 
 fn arb_prefix() -> impl Strategy<Value = Prefix> {
     prop_oneof![
-        (any::<u32>(), 0u8..=32).prop_map(|(a, l)| Prefix::new(std::net::Ipv4Addr::from(a).into(), l).unwrap()),
-        (any::<u128>(), 0u8..=128).prop_map(|(a, l)| Prefix::new(std::net::Ipv6Addr::from(a).into(), l).unwrap()),
+        (any::<u32>(), 0u8..=32).prop_map(|(a, l)| Prefix::new(
+            std::net::Ipv4Addr::from(a).into(),
+            l
+        )
+        .unwrap()),
+        (any::<u128>(), 0u8..=128).prop_map(|(a, l)| Prefix::new(
+            std::net::Ipv6Addr::from(a).into(),
+            l
+        )
+        .unwrap()),
     ]
 }
 
