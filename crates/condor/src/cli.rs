@@ -13,9 +13,10 @@ Condor is built to run an IXP's route servers (RFC 7947: transparent, with
 per-member best path and filtering) together with the tools around them:
 member registry and onboarding, a looking glass, and operator commands.
 
-Available today: the BGP-4 wire codec and MRT (RFC 6396) tools, through
-`condor mrt`. The route-server daemon and its commands arrive in later
-releases.
+Available today: the route-server daemon (`condor serve`) with TCP-MD5,
+TCP-AO and GTSM, its configuration checker (`condor check`), operator
+commands over the control socket (`condor show`, `condor reload`,
+`condor stop`), and MRT (RFC 6396) tools (`condor mrt`).
 
 Exit codes: 0 success, 1 runtime error, 2 usage error (docs/cli.md).";
 
@@ -32,11 +33,102 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the route server with a configuration file.
+    #[command(long_about = "\
+Run the route server: listen for BGP on the configured addresses, open a
+session per neighbor (TCP-MD5 / TCP-AO / GTSM as configured), relay routes
+transparently (RFC 7947) with a per-client best path.
+
+Signals: SIGHUP re-reads the configuration and applies the difference
+(only the neighbors that changed are touched); SIGINT/SIGTERM close every
+session with a Cease / Administrative Shutdown and exit.
+
+Logs go to standard error, one line per event; RUST_LOG or --log-level
+selects the detail (error, warn, info, debug, trace).")]
+    Serve(ServeArgs),
+    /// Check a configuration file without starting anything.
+    #[command(long_about = "\
+Check a configuration file: syntax, unknown fields, impossible values and
+duplicate neighbors, each reported as FILE:LINE:COLUMN: field: problem.
+Exit code 0 when valid, 1 when not. --print shows the configuration in its
+canonical form, defaults explicit and secrets hidden.")]
+    Check(CheckArgs),
+    /// Show the running daemon's state (over its control socket).
+    #[command(subcommand)]
+    Show(ShowCommand),
+    /// Make the running daemon re-read its configuration file.
+    Reload(SocketArgs),
+    /// Stop the running daemon, closing every session with a shutdown communication.
+    Stop(StopArgs),
     /// Read MRT files (RFC 6396): route-collector update streams and RIB dumps.
     #[command(subcommand)]
     Mrt(MrtCommand),
     /// Print the version.
     Version,
+}
+
+/// `condor serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The configuration file (TOML, see docs/config.md).
+    #[arg(long, short, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Control socket path (overrides the configuration's control_socket).
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+    /// Log detail when RUST_LOG is not set.
+    #[arg(long, default_value = "info")]
+    pub log_level: String,
+}
+
+/// `condor check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The configuration file.
+    #[arg(value_name = "FILE")]
+    pub config: PathBuf,
+    /// Print the canonical form (secrets hidden).
+    #[arg(long)]
+    pub print: bool,
+}
+
+/// The control socket to talk to.
+#[derive(Debug, Args)]
+pub struct SocketArgs {
+    /// Control socket of the daemon.
+    #[arg(long, value_name = "PATH", default_value = "/run/condor/condor.sock")]
+    pub socket: PathBuf,
+}
+
+/// `condor stop`
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    /// The daemon.
+    #[command(flatten)]
+    pub socket: SocketArgs,
+    /// Shutdown communication sent to every peer (RFC 8203).
+    #[arg(long, default_value = "route server shutting down")]
+    pub message: String,
+}
+
+/// `condor show …`
+#[derive(Debug, Subcommand)]
+pub enum ShowCommand {
+    /// Neighbors and their sessions.
+    Neighbors(ShowArgs),
+    /// RIB counters.
+    Rib(ShowArgs),
+}
+
+/// Options of every `show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The daemon.
+    #[command(flatten)]
+    pub socket: SocketArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `condor mrt …`

@@ -6,6 +6,7 @@
 //! Errors are `anyhow` with context naming what failed (file, record).
 
 mod cli;
+mod daemon_cli;
 mod demo;
 mod mrt_dump;
 mod mrt_source;
@@ -39,6 +40,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Version => output::line(&mut out, &version())?,
         Command::Mrt(MrtCommand::Summary(args)) => mrt_summary::run(&args, &mut out)?,
         Command::Mrt(MrtCommand::Dump(args)) => mrt_dump::run(&args, &mut out)?,
+        Command::Serve(args) => daemon_cli::serve(&args)?,
+        Command::Check(args) => daemon_cli::check(&args, &mut out)?,
+        Command::Show(cmd) => daemon_cli::show(&cmd, &mut out)?,
+        Command::Reload(args) => daemon_cli::reload(&args, &mut out)?,
+        Command::Stop(args) => daemon_cli::stop(&args, &mut out)?,
     }
     output::finish(out)
 }

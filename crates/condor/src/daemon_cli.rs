@@ -1,0 +1,202 @@
+//! `condor serve`, `check`, `show`, `reload`, `stop`: the daemon and the
+//! commands that talk to it over its control socket.
+
+use crate::cli::{CheckArgs, ServeArgs, ShowArgs, ShowCommand, SocketArgs, StopArgs};
+use crate::output;
+use anyhow::{bail, Context as _};
+use condor_control::{Reply, Request};
+use std::io::Write;
+use std::path::Path;
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn init_logs(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
+}
+
+/// `condor serve`: runs until SIGINT/SIGTERM; SIGHUP reloads.
+pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    init_logs(&args.log_level);
+    let config = condor_config::load(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let socket = args
+        .socket
+        .clone()
+        .unwrap_or_else(|| config.server.control_socket.clone());
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let daemon = condor_server::start(config).await?;
+        condor_server::control::serve(
+            daemon.clone(),
+            condor_server::control::ControlOptions { socket: socket.clone(), config_file: Some(args.config.clone()) },
+        )
+        .with_context(|| format!("control socket {}", socket.display()))?;
+        tracing::info!(socket = %socket.display(), "control socket ready");
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut hup = signal(SignalKind::hangup())?;
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        loop {
+            tokio::select! {
+                _ = hup.recv() => match condor_config::load(&args.config) {
+                    Ok(c) => {
+                        let d = daemon.reload(c).await?;
+                        tracing::info!(added = d.added.len(), removed = d.removed.len(), changed = d.changed.len(), "configuration reloaded");
+                    }
+                    Err(e) => tracing::error!("configuration not reloaded: {e}"),
+                },
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+                _ = daemon.stopped() => {
+                    tracing::info!("stopped over the control socket");
+                    let _ = std::fs::remove_file(&socket);
+                    return Ok(());
+                }
+            }
+        }
+        tracing::info!("shutting down");
+        daemon.shutdown("route server shutting down").await?;
+        let _ = std::fs::remove_file(&socket);
+        Ok(())
+    })
+}
+
+/// `condor check`: exit code 1 (with every error) when invalid.
+pub fn check(args: &CheckArgs, out: &mut output::Out) -> anyhow::Result<()> {
+    let config = condor_config::load(&args.config)
+        .map_err(|e| anyhow::anyhow!("invalid configuration:\n{e}"))?;
+    if args.print {
+        write!(out, "{}", condor_config::to_canonical_toml(&config))?;
+    } else {
+        output::line(
+            out,
+            &format!(
+                "{}: valid ({} neighbors)",
+                args.config.display(),
+                config.neighbors.len()
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+fn call(socket: &Path, req: Request) -> anyhow::Result<Reply> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let reply = rt.block_on(condor_control::call(socket, &req))?;
+    if let Reply::Error { message } = &reply {
+        bail!("{message}");
+    }
+    Ok(reply)
+}
+
+/// `condor show …`
+pub fn show(cmd: &ShowCommand, out: &mut output::Out) -> anyhow::Result<()> {
+    match cmd {
+        ShowCommand::Neighbors(a) => show_neighbors(a, out),
+        ShowCommand::Rib(a) => match call(&a.socket.socket, Request::RibStats)? {
+            Reply::RibStats { counters } if a.json => {
+                output::line(out, &serde_json::to_string(&counters)?)
+            }
+            Reply::RibStats { counters: c } => output::line(
+                out,
+                &format!(
+                    "prefixes {}\npaths {}\nattribute sets {}\nmessages queued {} (shared {})",
+                    c.prefixes, c.paths, c.attr_sets, c.messages_queued, c.messages_shared
+                ),
+            ),
+            other => bail!("unexpected reply {other:?}"),
+        },
+    }
+}
+
+fn show_neighbors(a: &ShowArgs, out: &mut output::Out) -> anyhow::Result<()> {
+    let Reply::Neighbors { neighbors } = call(&a.socket.socket, Request::Neighbors)? else {
+        bail!("unexpected reply")
+    };
+    if a.json {
+        return output::line(out, &serde_json::to_string(&neighbors)?);
+    }
+    output::line(
+        out,
+        &format!(
+            "{:<40} {:<11} {:<12} {:>10} {:>8}  {}",
+            "NEIGHBOR", "ASN", "STATE", "UPTIME", "UPDATES", "NAME"
+        ),
+    )?;
+    for n in neighbors {
+        let up = n.uptime_s.map_or("-".to_string(), |s| {
+            format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+        });
+        output::line(
+            out,
+            &format!(
+                "{:<40} {:<11} {:<12} {:>10} {:>8}  {}",
+                n.address,
+                format!("AS{}", n.asn),
+                n.state,
+                up,
+                n.updates_received,
+                n.name
+            ),
+        )?;
+        if n.state != "Established" {
+            if let Some(e) = &n.last_error {
+                output::line(out, &format!("    last error: {e}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `condor reload`
+pub fn reload(args: &SocketArgs, out: &mut output::Out) -> anyhow::Result<()> {
+    match call(&args.socket, Request::Reload)? {
+        Reply::Reloaded { summary } => {
+            output::line(
+                out,
+                &format!(
+                    "reloaded: {} added, {} removed, {} changed",
+                    summary.added.len(),
+                    summary.removed.len(),
+                    summary.changed.len()
+                ),
+            )?;
+            for a in &summary.added {
+                output::line(out, &format!("  + {a}"))?;
+            }
+            for r in &summary.removed {
+                output::line(out, &format!("  - {r}"))?;
+            }
+            for c in &summary.changed {
+                output::line(out, &format!("  ~ {c}"))?;
+            }
+            Ok(())
+        }
+        other => bail!("unexpected reply {other:?}"),
+    }
+}
+
+/// `condor stop`
+pub fn stop(args: &StopArgs, out: &mut output::Out) -> anyhow::Result<()> {
+    call(
+        &args.socket.socket,
+        Request::Shutdown {
+            message: args.message.clone(),
+        },
+    )?;
+    output::line(out, "stopped")
+}

@@ -1,0 +1,173 @@
+//! # condor-control
+//!
+//! The control protocol between the daemon and its readers (the `condor`
+//! CLI, the looking glass): one JSON object per line over a Unix socket,
+//! a [`Request`] answered by exactly one [`Reply`]. The types carry no
+//! secret: passwords never leave the daemon through this channel.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixStream;
+
+/// A request to the daemon.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "kebab-case")]
+pub enum Request {
+    /// Every neighbor and its session.
+    Neighbors,
+    /// RIB counters.
+    RibStats,
+    /// Re-read the configuration file and apply the difference.
+    Reload,
+    /// Stop every session with a shutdown communication (RFC 8203) and exit.
+    Shutdown {
+        /// The text sent to the peers.
+        message: String,
+    },
+}
+
+/// One neighbor, as shown to operators.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeighborInfo {
+    /// Configured name.
+    pub name: String,
+    /// Address.
+    pub address: String,
+    /// ASN.
+    pub asn: u32,
+    /// FSM state (Idle, Connect, Active, OpenSent, OpenConfirm, Established).
+    pub state: String,
+    /// Seconds since the session was established.
+    pub uptime_s: Option<u64>,
+    /// The last state change, in words.
+    pub last_transition: Option<String>,
+    /// The last NOTIFICATION sent or received, in words.
+    pub last_error: Option<String>,
+    /// Negotiated address families.
+    pub families: Vec<String>,
+    /// UPDATE messages received.
+    pub updates_received: u64,
+    /// Hidden from the public looking glass.
+    pub internal: bool,
+}
+
+/// RIB counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RibCounters {
+    /// Prefixes with at least one path.
+    pub prefixes: u64,
+    /// Paths held.
+    pub paths: u64,
+    /// Distinct attribute sets.
+    pub attr_sets: u64,
+    /// UPDATE messages queued to clients since start.
+    pub messages_queued: u64,
+    /// Of which encoded once and shared.
+    pub messages_shared: u64,
+}
+
+/// What changed in a reload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReloadSummary {
+    /// Neighbors added.
+    pub added: Vec<String>,
+    /// Neighbors removed.
+    pub removed: Vec<String>,
+    /// Neighbors changed, with how the change was applied.
+    pub changed: Vec<String>,
+}
+
+/// The daemon's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "kebab-case")]
+pub enum Reply {
+    /// Answer to [`Request::Neighbors`].
+    Neighbors {
+        /// The neighbors.
+        neighbors: Vec<NeighborInfo>,
+    },
+    /// Answer to [`Request::RibStats`].
+    RibStats {
+        /// The counters.
+        counters: RibCounters,
+    },
+    /// Answer to [`Request::Reload`].
+    Reloaded {
+        /// What changed.
+        summary: ReloadSummary,
+    },
+    /// The request was done.
+    Ok,
+    /// The request failed.
+    Error {
+        /// Why, in words.
+        message: String,
+    },
+}
+
+/// Errors talking to the daemon.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    /// The socket could not be reached.
+    #[error("cannot reach the daemon at {path}: {source} (is `condor serve` running?)")]
+    Connect {
+        /// Socket path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Reading or writing failed.
+    #[error("control socket I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// The answer was not understood.
+    #[error("bad reply from the daemon: {0}")]
+    Decode(#[from] serde_json::Error),
+    /// The daemon closed the connection without answering.
+    #[error("the daemon closed the connection without a reply")]
+    NoReply,
+}
+
+/// Sends one request and waits for its reply.
+pub async fn call(socket: &Path, request: &Request) -> Result<Reply, ControlError> {
+    let stream = UnixStream::connect(socket)
+        .await
+        .map_err(|source| ControlError::Connect {
+            path: socket.display().to_string(),
+            source,
+        })?;
+    let (r, mut w) = stream.into_split();
+    let mut line = serde_json::to_string(request)?;
+    line.push('\n');
+    w.write_all(line.as_bytes()).await?;
+    let mut reader = BufReader::new(r);
+    let mut answer = String::new();
+    if reader.read_line(&mut answer).await? == 0 {
+        return Err(ControlError::NoReply);
+    }
+    Ok(serde_json::from_str(&answer)?)
+}
+
+/// Longest request line the daemon reads (anything longer is refused).
+pub const MAX_REQUEST_LEN: usize = 64 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_format_is_tagged_json() {
+        let r = Request::Shutdown {
+            message: "maintenance".into(),
+        };
+        let s = serde_json::to_string(&r).unwrap();
+        assert_eq!(s, r#"{"request":"shutdown","message":"maintenance"}"#);
+        assert_eq!(serde_json::from_str::<Request>(&s).unwrap(), r);
+        assert_eq!(
+            serde_json::to_string(&Request::Neighbors).unwrap(),
+            r#"{"request":"neighbors"}"#
+        );
+        let e: Result<Request, _> = serde_json::from_str(r#"{"request":"format-disk"}"#);
+        assert!(e.is_err());
+    }
+}

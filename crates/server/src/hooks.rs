@@ -1,0 +1,89 @@
+//! The bridge from a session to the RIB: what happens when a session comes
+//! up, goes down, or receives routes.
+
+use condor_rib::{
+    MaxPrefix, MaxPrefixAction, OutQueue, PeerId, PeerSpec, RibHandle, RibInput, RouteUpdate,
+};
+use condor_session::driver::{Outbound, SessionHooks};
+use condor_session::{Negotiated, Reason};
+use condor_wire::{RouteRefresh, RouteRefreshSubtype, Update};
+
+/// Hooks of one neighbor's session.
+pub(crate) struct Hooks {
+    id: PeerId,
+    name: String,
+    addr: std::net::IpAddr,
+    max_prefix: Option<MaxPrefix>,
+    rib: RibHandle,
+}
+
+impl Hooks {
+    pub(crate) fn new(id: PeerId, n: &condor_config::Neighbor, rib: RibHandle) -> Hooks {
+        let max_prefix = n.max_prefix.as_ref().map(|m| MaxPrefix {
+            ipv4: m.ipv4,
+            ipv6: m.ipv6,
+            action: match m.action {
+                condor_config::MaxPrefixAction::Warn => MaxPrefixAction::Warn,
+                condor_config::MaxPrefixAction::DropNew => MaxPrefixAction::DropNew,
+                condor_config::MaxPrefixAction::Shutdown => MaxPrefixAction::Shutdown,
+            },
+        });
+        Hooks {
+            id,
+            name: n.name.clone(),
+            addr: n.address,
+            max_prefix,
+            rib,
+        }
+    }
+}
+
+impl SessionHooks for Hooks {
+    async fn up(&self, neg: &Negotiated) -> Outbound {
+        let (out, rx) = OutQueue::new();
+        let spec = PeerSpec {
+            id: self.id,
+            name: self.name.clone(),
+            asn: neg.remote_asn,
+            addr: self.addr,
+            router_id: neg.remote_id,
+            tx: neg.codec.reversed(),
+            families: neg.families.clone(),
+            max_prefix: self.max_prefix.clone(),
+            out: out.clone(),
+        };
+        let _ = self.rib.tx.send(RibInput::PeerUp(spec)).await;
+        let xon = self.rib.xon.clone();
+        let id = self.id;
+        Outbound {
+            rx,
+            written: Box::new(move || {
+                if out.written() {
+                    let _ = xon.send(id);
+                }
+            }),
+        }
+    }
+
+    async fn down(&self, _reason: &Reason) {
+        let _ = self.rib.tx.send(RibInput::PeerDown(self.id)).await;
+    }
+
+    async fn update(&self, update: Update) {
+        let routes = RouteUpdate::from_update(update);
+        if routes.announce.is_empty() && routes.withdraw.is_empty() {
+            return;
+        }
+        let _ = self.rib.tx.send(RibInput::Routes(self.id, routes)).await;
+    }
+
+    async fn route_refresh(&self, r: RouteRefresh) {
+        if r.subtype == RouteRefreshSubtype::Normal {
+            let _ = self
+                .rib
+                .tx
+                .send(RibInput::RouteRefresh(self.id, r.family))
+                .await;
+        }
+    }
+}

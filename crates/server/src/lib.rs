@@ -1,0 +1,353 @@
+//! # condor-server
+//!
+//! The route-server daemon, wired: one listener ([`BgpListener`]) with every
+//! neighbor's TCP-MD5/TCP-AO key, one session task per neighbor
+//! ([`condor_session::driver`]), and the RIB task ([`condor_rib`]). The
+//! daemon's own task owns the map of neighbors: it accepts connections and
+//! hands each to its neighbor's session (unknown addresses are closed
+//! without a BGP word), relays RIB notices (max-prefix) to sessions, and
+//! applies reloads — only the neighbors a change concerns are touched.
+//!
+//! ```text
+//!   listener ──accept──► daemon task ──Incoming──► session task (FSM, codec) ──Routes──► RIB task
+//!                           ▲   │                        ▲ writer ◄── encoded UPDATEs ──────┘
+//!        reload, shutdown ──┘   └── notices ◄────────────────────────────────── RIB notices
+//! ```
+
+pub mod control;
+mod hooks;
+mod neighbor;
+
+use anyhow::Context as _;
+use condor_config::{Config, Impact};
+use condor_rib::{RibHandle, RibNotice};
+use condor_session::driver::{SessionCommand, SessionHandle, SessionStatus};
+use condor_session::socket::BgpListener;
+use condor_wire::notification::codes;
+use condor_wire::Notification;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+pub use neighbor::session_config;
+
+/// Requests to the running daemon.
+#[derive(Debug)]
+pub enum Request {
+    /// Apply a new configuration.
+    Reload(Box<Config>, oneshot::Sender<condor_config::ConfigDiff>),
+    /// Every neighbor's status.
+    Neighbors(oneshot::Sender<Vec<NeighborStatus>>),
+    /// Stop every session with this shutdown communication, then exit.
+    Shutdown(String, oneshot::Sender<()>),
+}
+
+/// A neighbor as the CLI and looking glass see it.
+#[derive(Clone, Debug)]
+pub struct NeighborStatus {
+    /// Configured name.
+    pub name: String,
+    /// Address.
+    pub address: IpAddr,
+    /// ASN.
+    pub asn: condor_wire::Asn,
+    /// Hidden from the public looking glass.
+    pub internal: bool,
+    /// Session status.
+    pub session: SessionStatus,
+}
+
+/// Handle to a running daemon.
+#[derive(Clone, Debug)]
+pub struct Daemon {
+    requests: mpsc::Sender<Request>,
+    /// Addresses the BGP listener is bound to (ports resolved).
+    pub listen: Vec<SocketAddr>,
+    /// The RIB.
+    pub rib: RibHandle,
+    stopped: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Daemon {
+    /// Applies a new configuration; returns what changed.
+    pub async fn reload(&self, config: Config) -> anyhow::Result<condor_config::ConfigDiff> {
+        let (tx, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Reload(Box::new(config), tx))
+            .await
+            .context("daemon stopped")?;
+        rx.await.context("daemon stopped")
+    }
+
+    /// Every neighbor's status.
+    pub async fn neighbors(&self) -> anyhow::Result<Vec<NeighborStatus>> {
+        let (tx, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Neighbors(tx))
+            .await
+            .context("daemon stopped")?;
+        rx.await.context("daemon stopped")
+    }
+
+    /// Waits until the daemon has stopped (after [`Daemon::shutdown`], from
+    /// this handle or over the control socket).
+    pub async fn stopped(&self) {
+        let mut rx = self.stopped.clone();
+        let _ = rx.wait_for(|s| *s).await;
+    }
+
+    /// Stops every session (Cease / Administrative Shutdown with `message`) and the daemon.
+    pub async fn shutdown(&self, message: &str) -> anyhow::Result<()> {
+        let (tx, rx) = oneshot::channel();
+        self.requests
+            .send(Request::Shutdown(message.to_string(), tx))
+            .await
+            .context("daemon stopped")?;
+        rx.await.context("daemon stopped")
+    }
+}
+
+struct Running {
+    config: condor_config::Neighbor,
+    id: condor_rib::PeerId,
+    handle: SessionHandle,
+}
+
+struct State {
+    config: Config,
+    listener: Arc<BgpListener>,
+    neighbors: HashMap<IpAddr, Running>,
+    next_id: condor_rib::PeerId,
+    rib: RibHandle,
+}
+
+/// Starts the daemon: binds the listener, starts the RIB and one session per neighbor.
+pub async fn start(config: Config) -> anyhow::Result<Daemon> {
+    let listener = BgpListener::bind(&config.server.listen)
+        .with_context(|| format!("cannot listen on {:?}", config.server.listen))?;
+    let listen = listener.local_addrs();
+    let (notice_tx, notice_rx) = mpsc::unbounded_channel();
+    let rib = condor_rib::spawn(notice_tx);
+    let mut state = State {
+        config: config.clone(),
+        listener: Arc::new(listener),
+        neighbors: HashMap::new(),
+        next_id: 1,
+        rib: rib.clone(),
+    };
+    for n in &config.neighbors {
+        state
+            .add(n.clone())
+            .with_context(|| format!("neighbor {} ({})", n.address, n.name))?;
+    }
+    tracing::info!(asn = %config.server.asn, router_id = %config.server.router_id, listen = ?listen, neighbors = config.neighbors.len(), "route server started");
+    let (req_tx, req_rx) = mpsc::channel(16);
+    let (stopped_tx, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        state.run(req_rx, notice_rx).await;
+        let _ = stopped_tx.send(true);
+    });
+    Ok(Daemon {
+        requests: req_tx,
+        listen,
+        rib,
+        stopped,
+    })
+}
+
+impl State {
+    fn add(&mut self, n: condor_config::Neighbor) -> anyhow::Result<()> {
+        match &n.tcp_ao {
+            Some(ao) => {
+                let key = neighbor::ao_key(ao)?;
+                self.listener
+                    .add_neighbor_ao_key(n.address, &key)
+                    .context("TCP-AO key on the listener")?;
+            }
+            None => {
+                let key = n.password.as_ref().map(neighbor::md5_secret).transpose()?;
+                self.listener
+                    .set_neighbor_key(n.address, key.as_ref())
+                    .context("TCP-MD5 key on the listener")?;
+            }
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let cfg = neighbor::session_config(&self.config.server, &n)?;
+        let hooks = Arc::new(hooks::Hooks::new(id, &n, self.rib.clone()));
+        let handle =
+            condor_session::driver::spawn(cfg, hooks).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if n.shutdown {
+            let _ = handle
+                .commands
+                .try_send(SessionCommand::Stop(Notification::shutdown(
+                    codes::CEASE_ADMIN_SHUTDOWN,
+                    "administratively down",
+                )));
+        }
+        self.neighbors.insert(
+            n.address,
+            Running {
+                config: n,
+                id,
+                handle,
+            },
+        );
+        Ok(())
+    }
+
+    async fn remove(&mut self, addr: IpAddr, cease: Notification) {
+        if let Some(r) = self.neighbors.remove(&addr) {
+            let _ = r.handle.commands.send(SessionCommand::Stop(cease)).await;
+            if let Some(ao) = &r.config.tcp_ao {
+                if let Ok(k) = neighbor::ao_key(ao) {
+                    let _ = self
+                        .listener
+                        .remove_neighbor_ao_key(addr, k.send_id, k.recv_id);
+                }
+            } else {
+                let _ = self.listener.set_neighbor_key(addr, None);
+            }
+        }
+    }
+
+    async fn reload(&mut self, new: Config) -> condor_config::ConfigDiff {
+        let diff = condor_config::diff(&self.config, &new);
+        for addr in &diff.removed {
+            tracing::info!(neighbor = %addr, "reload: neighbor removed");
+            self.remove(
+                *addr,
+                Notification::new(codes::CEASE, codes::CEASE_PEER_DECONFIGURED, Vec::new()),
+            )
+            .await;
+        }
+        self.config = new.clone();
+        for c in &diff.changed {
+            let Some(n) = new.neighbor(c.address).cloned() else {
+                continue;
+            };
+            tracing::info!(neighbor = %c.address, fields = ?c.fields, impact = ?c.impact, "reload: neighbor changed");
+            match c.impact {
+                Impact::InPlace => {
+                    let was_down = self
+                        .neighbors
+                        .get(&c.address)
+                        .is_some_and(|r| r.config.shutdown);
+                    if let Some(r) = self.neighbors.get_mut(&c.address) {
+                        if n.shutdown && !was_down {
+                            let _ = r
+                                .handle
+                                .commands
+                                .send(SessionCommand::Stop(Notification::shutdown(
+                                    codes::CEASE_ADMIN_SHUTDOWN,
+                                    "administratively down",
+                                )))
+                                .await;
+                        } else if !n.shutdown && was_down {
+                            let _ = r.handle.commands.send(SessionCommand::Start).await;
+                        }
+                        r.config = n;
+                    }
+                }
+                Impact::Keys | Impact::Reset => {
+                    self.remove(
+                        c.address,
+                        Notification::new(
+                            codes::CEASE,
+                            codes::CEASE_OTHER_CONFIG_CHANGE,
+                            Vec::new(),
+                        ),
+                    )
+                    .await;
+                    if let Err(e) = self.add(n) {
+                        tracing::error!(neighbor = %c.address, error = %format!("{e:#}"), "reload: cannot start neighbor");
+                    }
+                }
+            }
+        }
+        for addr in &diff.added {
+            if let Some(n) = new.neighbor(*addr).cloned() {
+                tracing::info!(neighbor = %addr, "reload: neighbor added");
+                if let Err(e) = self.add(n) {
+                    tracing::error!(neighbor = %addr, error = %format!("{e:#}"), "reload: cannot start neighbor");
+                }
+            }
+        }
+        if !diff.server_fields.is_empty() {
+            tracing::warn!(fields = ?diff.server_fields, "reload: server settings changed; they apply to sessions started from now on (listen addresses need a restart)");
+        }
+        diff
+    }
+
+    async fn run(
+        mut self,
+        mut requests: mpsc::Receiver<Request>,
+        mut notices: mpsc::UnboundedReceiver<RibNotice>,
+    ) {
+        let listener = self.listener.clone();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, peer, _local)) => {
+                        let ip = peer.ip().to_canonical();
+                        match self.neighbors.get(&ip) {
+                            Some(r) => {
+                                if let Some(h) = r.config.ttl_security {
+                                    let fam = condor_session::socket::IpFamily::of(ip);
+                                    if let Err(e) = condor_session::socket::set_gtsm(&stream, fam, h) {
+                                        tracing::warn!(peer = %ip, error = %e, "cannot set GTSM on the accepted connection");
+                                    }
+                                }
+                                let _ = r.handle.commands.try_send(SessionCommand::Incoming(stream, peer));
+                            }
+                            None => tracing::debug!(peer = %peer, "connection from an unknown address closed"),
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    }
+                },
+                n = notices.recv() => match n {
+                    Some(RibNotice::MaxPrefixShutdown { peer, family, limit }) => {
+                        if let Some(r) = self.neighbors.values().find(|r| r.id == peer) {
+                            let restart = r.config.max_prefix.as_ref().map_or(std::time::Duration::from_secs(900), |m| m.restart_after);
+                            tracing::warn!(neighbor = %r.config.address, name = %r.config.name, %family, limit, restart_after = ?restart, "max-prefix limit exceeded: closing the session");
+                            let _ = r.handle.commands.send(SessionCommand::StopAndRestartAfter(Notification::max_prefixes(family, limit), restart)).await;
+                        }
+                    }
+                    None => return,
+                },
+                r = requests.recv() => match r {
+                    Some(Request::Reload(c, tx)) => {
+                        let d = self.reload(*c).await;
+                        let _ = tx.send(d);
+                    }
+                    Some(Request::Neighbors(tx)) => {
+                        let mut v: Vec<NeighborStatus> = self.neighbors.values().map(|r| NeighborStatus {
+                            name: r.config.name.clone(),
+                            address: r.config.address,
+                            asn: r.config.asn,
+                            internal: r.config.internal,
+                            session: r.handle.status.borrow().clone(),
+                        }).collect();
+                        v.sort_by_key(|n| n.address);
+                        let _ = tx.send(v);
+                    }
+                    Some(Request::Shutdown(msg, tx)) => {
+                        let addrs: Vec<IpAddr> = self.neighbors.keys().copied().collect();
+                        for a in addrs {
+                            self.remove(a, Notification::shutdown(codes::CEASE_ADMIN_SHUTDOWN, &msg)).await;
+                        }
+                        // Let the writers flush their NOTIFICATIONs.
+                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                        let _ = tx.send(());
+                        return;
+                    }
+                    None => return,
+                },
+            }
+        }
+    }
+}

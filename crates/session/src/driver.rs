@@ -1,0 +1,654 @@
+//! The tokio driver of one BGP session: it owns the connection (with its
+//! TCP-MD5/TCP-AO/GTSM options), the timers and the [`Fsm`], performs the
+//! FSM's [`Action`]s and feeds back events. It is deliberately thin: every
+//! protocol decision is the FSM's.
+//!
+//! * Reading and framing happen in the session task; UPDATEs are decoded
+//!   here (on the runtime's worker threads, in parallel with other sessions)
+//!   so that RFC 7606 session-reset errors are answered at once, and handed
+//!   decoded to [`SessionHooks::update`]. Awaiting that call is the
+//!   backpressure: a busy RIB slows reading from the peer, never buffering.
+//! * Writing happens in a writer task per connection, so a peer that stops
+//!   reading blocks only its writer. FSM messages (KEEPALIVE, NOTIFICATION)
+//!   go first; UPDATEs come from the RIB's queue ([`Outbound`]), many per
+//!   write. A write that makes no progress for the send hold time
+//!   (RFC 9687, default 8 minutes) drops the connection.
+//! * Connection collisions (RFC 4271 §6.8): an established session always
+//!   wins; otherwise the connection initiated by the speaker with the higher
+//!   BGP identifier is kept, decided as soon as the peer's identifier is known.
+
+use crate::socket::{connect, AoKey, ConnectOptions, Secret, TtlPolicy};
+use crate::{
+    Action, Fsm, FsmConfig, Input, Negotiated, Outgoing, PeerPolicy, Reason, State, Timer,
+    Transition,
+};
+use bytes::{Bytes, BytesMut};
+use condor_wire::notification::codes;
+use condor_wire::{
+    decode_message, frame_length, Context, Message, MessageType, Notification, RouteRefresh, Update,
+};
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
+
+/// Default send hold time (RFC 9687 §3: at least 8 minutes or twice the hold time).
+pub const SEND_HOLD_TIME: Duration = Duration::from_secs(480);
+
+/// Largest write the writer assembles from queued messages.
+const WRITE_BATCH: usize = 64 * 1024;
+
+/// Everything the driver needs to know about one neighbor.
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// Name for logs.
+    pub name: String,
+    /// Peer address.
+    pub peer: IpAddr,
+    /// Peer TCP port for outgoing connections.
+    pub port: u16,
+    /// Local address to connect from.
+    pub local: Option<IpAddr>,
+    /// Only accept connections.
+    pub passive: bool,
+    /// TCP MD5 key.
+    pub md5: Option<Secret>,
+    /// TCP-AO key.
+    pub ao: Option<AoKey>,
+    /// TTL handling (GTSM or multihop).
+    pub ttl: TtlPolicy,
+    /// OPEN checking and capabilities.
+    pub policy: PeerPolicy,
+    /// Timers.
+    pub fsm: FsmConfig,
+    /// Send hold time (RFC 9687).
+    pub send_hold_time: Duration,
+}
+
+/// The stream of encoded UPDATEs for an established session.
+pub struct Outbound {
+    /// Messages to write, in order.
+    pub rx: mpsc::UnboundedReceiver<Bytes>,
+    /// Called after each message is written (queue accounting, XON).
+    pub written: Box<dyn Fn() + Send + Sync>,
+}
+
+/// How the session talks to the rest of the daemon.
+pub trait SessionHooks: Send + Sync + 'static {
+    /// The session is Established: return the queue of UPDATEs to send.
+    fn up(&self, negotiated: &Negotiated) -> impl Future<Output = Outbound> + Send;
+    /// The session left Established.
+    fn down(&self, reason: &Reason) -> impl Future<Output = ()> + Send;
+    /// A decoded UPDATE (RFC 7606 problems listed in it).
+    fn update(&self, update: Update) -> impl Future<Output = ()> + Send;
+    /// A ROUTE-REFRESH (or BoRR/EoRR) from the peer.
+    fn route_refresh(&self, refresh: RouteRefresh) -> impl Future<Output = ()> + Send;
+}
+
+/// Commands to a running session.
+#[derive(Debug)]
+pub enum SessionCommand {
+    /// Administrative shutdown with this Cease (RFC 8203 text inside); stays down.
+    Stop(Notification),
+    /// Start again after a `Stop`.
+    Start,
+    /// Automatic stop (e.g. max-prefix) with this Cease; restarts after the duration.
+    StopAndRestartAfter(Notification, Duration),
+    /// A connection the listener accepted from this peer.
+    Incoming(TcpStream, SocketAddr),
+}
+
+/// What the session shows to the CLI and the looking glass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionStatus {
+    /// FSM state.
+    pub state: State,
+    /// Since when it is Established.
+    pub established_since: Option<std::time::SystemTime>,
+    /// The last state change, as one line.
+    pub last_transition: Option<String>,
+    /// The last NOTIFICATION sent or received, in words.
+    pub last_error: Option<String>,
+    /// Negotiated hold time, families, etc. while Established.
+    pub negotiated: Option<Negotiated>,
+    /// UPDATE messages received.
+    pub updates_received: u64,
+}
+
+/// Handle of a running session task.
+#[derive(Clone, Debug)]
+pub struct SessionHandle {
+    /// Commands (and accepted connections).
+    pub commands: mpsc::Sender<SessionCommand>,
+    /// Status, updated on every state change.
+    pub status: watch::Receiver<SessionStatus>,
+}
+
+/// Starts the session task.
+pub fn spawn<H: SessionHooks>(
+    config: SessionConfig,
+    hooks: Arc<H>,
+) -> Result<SessionHandle, crate::FsmConfigError> {
+    let fsm = Fsm::new(config.fsm.clone(), config.policy.clone())?;
+    let (tx, rx) = mpsc::channel(16);
+    let (status_tx, status_rx) = watch::channel(SessionStatus {
+        state: fsm.state(),
+        established_since: None,
+        last_transition: None,
+        last_error: None,
+        negotiated: None,
+        updates_received: 0,
+    });
+    let driver = Driver {
+        config,
+        hooks,
+        fsm,
+        epoch: Instant::now(),
+        timers: [None; 5],
+        conn: None,
+        connecting: None,
+        pending_incoming: None,
+        status: status_tx,
+        restart_at: None,
+        stopped: false,
+    };
+    tokio::spawn(driver.run(rx));
+    Ok(SessionHandle {
+        commands: tx,
+        status: status_rx,
+    })
+}
+
+enum WriterCmd {
+    Send(Vec<u8>),
+    Outbound(Outbound),
+    Close,
+}
+
+struct Conn {
+    read: OwnedReadHalf,
+    buf: BytesMut,
+    ctl: mpsc::UnboundedSender<WriterCmd>,
+    dead: oneshot::Receiver<()>,
+    outbound: bool,
+    peer: SocketAddr,
+}
+
+impl Conn {
+    fn new(stream: TcpStream, peer: SocketAddr, outbound: bool, send_hold: Duration) -> Conn {
+        let _ = stream.set_nodelay(true);
+        let (read, write) = stream.into_split();
+        let (ctl, ctl_rx) = mpsc::unbounded_channel();
+        let (dead_tx, dead) = oneshot::channel();
+        tokio::spawn(writer(write, ctl_rx, dead_tx, send_hold));
+        Conn {
+            read,
+            buf: BytesMut::with_capacity(64 * 1024),
+            ctl,
+            dead,
+            outbound,
+            peer,
+        }
+    }
+}
+
+async fn writer(
+    mut w: OwnedWriteHalf,
+    mut ctl: mpsc::UnboundedReceiver<WriterCmd>,
+    dead: oneshot::Sender<()>,
+    send_hold: Duration,
+) {
+    let mut out: Option<Outbound> = None;
+    let mut batch: Vec<u8> = Vec::with_capacity(WRITE_BATCH);
+    loop {
+        batch.clear();
+        let mut written = 0usize;
+        tokio::select! {
+            biased;
+            cmd = ctl.recv() => match cmd {
+                Some(WriterCmd::Send(b)) => batch.extend_from_slice(&b),
+                Some(WriterCmd::Outbound(o)) => { out = Some(o); continue; }
+                Some(WriterCmd::Close) | None => {
+                    let _ = tokio::time::timeout(Duration::from_secs(5), w.shutdown()).await;
+                    return;
+                }
+            },
+            m = async { match out.as_mut() { Some(o) => o.rx.recv().await, None => std::future::pending().await } } => match m {
+                Some(m) => {
+                    batch.extend_from_slice(&m);
+                    written = 1;
+                    if let Some(o) = out.as_mut() {
+                        while batch.len() < WRITE_BATCH {
+                            match o.rx.try_recv() {
+                                Ok(m) => { batch.extend_from_slice(&m); written += 1; }
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                }
+                None => { out = None; continue; }
+            },
+        }
+        match tokio::time::timeout(send_hold, w.write_all(&batch)).await {
+            Ok(Ok(())) => {
+                if let Some(o) = out.as_ref() {
+                    for _ in 0..written {
+                        (o.written)();
+                    }
+                }
+            }
+            Ok(Err(_)) | Err(_) => {
+                let _ = dead.send(());
+                return;
+            }
+        }
+    }
+}
+
+struct Driver<H> {
+    config: SessionConfig,
+    hooks: Arc<H>,
+    fsm: Fsm,
+    epoch: Instant,
+    timers: [Option<Instant>; 5],
+    conn: Option<Conn>,
+    connecting: Option<tokio::task::JoinHandle<io::Result<TcpStream>>>,
+    /// An accepted connection waiting for the collision decision.
+    pending_incoming: Option<(TcpStream, SocketAddr)>,
+    status: watch::Sender<SessionStatus>,
+    restart_at: Option<Instant>,
+    stopped: bool,
+}
+
+fn timer_index(t: Timer) -> usize {
+    match t {
+        Timer::ConnectRetry => 0,
+        Timer::Hold => 1,
+        Timer::Keepalive => 2,
+        Timer::DelayOpen => 3,
+        Timer::IdleHold => 4,
+    }
+}
+
+const TIMERS: [Timer; 5] = [
+    Timer::ConnectRetry,
+    Timer::Hold,
+    Timer::Keepalive,
+    Timer::DelayOpen,
+    Timer::IdleHold,
+];
+
+enum Wake {
+    Command(Option<SessionCommand>),
+    Connected(io::Result<TcpStream>),
+    Read(io::Result<usize>),
+    WriterDead,
+    Timer(Timer),
+    Restart,
+}
+
+impl<H: SessionHooks> Driver<H> {
+    fn start_input(&self) -> Input {
+        if self.config.passive {
+            Input::ManualStartPassive
+        } else {
+            Input::ManualStart
+        }
+    }
+
+    async fn run(mut self, mut commands: mpsc::Receiver<SessionCommand>) {
+        let start = self.start_input();
+        self.step(start).await;
+        loop {
+            let next_timer = TIMERS
+                .iter()
+                .filter_map(|t| self.timers[timer_index(*t)].map(|d| (d, *t)))
+                .min_by_key(|(d, _)| *d);
+            let wake = tokio::select! {
+                c = commands.recv() => Wake::Command(c),
+                r = async { match self.connecting.as_mut() { Some(h) => h.await.unwrap_or_else(|e| Err(io::Error::other(e))), None => std::future::pending().await } } => Wake::Connected(r),
+                w = async {
+                    match self.conn.as_mut() {
+                        Some(c) => tokio::select! {
+                            r = c.read.read_buf(&mut c.buf) => Wake::Read(r),
+                            _ = &mut c.dead => Wake::WriterDead,
+                        },
+                        None => std::future::pending().await,
+                    }
+                } => w,
+                t = async { match next_timer { Some((d, t)) => { tokio::time::sleep_until(d).await; t }, None => std::future::pending().await } } => Wake::Timer(t),
+                _ = async { match self.restart_at { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => Wake::Restart,
+            };
+            match wake {
+                Wake::Command(None) => {
+                    self.step(Input::ManualStop(Notification::new(
+                        codes::CEASE,
+                        codes::CEASE_PEER_DECONFIGURED,
+                        Vec::new(),
+                    )))
+                    .await;
+                    self.drop_connection();
+                    return;
+                }
+                Wake::Command(Some(c)) => self.command(c).await,
+                Wake::Connected(r) => {
+                    self.connecting = None;
+                    match r {
+                        Ok(stream) => {
+                            let peer = stream.peer_addr().unwrap_or_else(|_| {
+                                SocketAddr::new(self.config.peer, self.config.port)
+                            });
+                            if self.conn.is_some() {
+                                // An accepted connection got there first.
+                                drop(stream);
+                            } else {
+                                self.conn =
+                                    Some(Conn::new(stream, peer, true, self.config.send_hold_time));
+                                self.step(Input::TcpCrAcked).await;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::debug!(peer = %self.config.peer, name = %self.config.name, error = %e, "connect failed");
+                            self.step(Input::TcpConnectionFails).await;
+                        }
+                    }
+                }
+                Wake::Read(Ok(0)) | Wake::Read(Err(_)) | Wake::WriterDead => {
+                    self.connection_lost().await
+                }
+                Wake::Read(Ok(_)) => self.process_frames().await,
+                Wake::Timer(t) => {
+                    self.timers[timer_index(t)] = None;
+                    self.step(Input::timer_expired(t)).await;
+                }
+                Wake::Restart => {
+                    self.restart_at = None;
+                    if !self.stopped {
+                        let input = self.start_input();
+                        self.step(input).await;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn command(&mut self, c: SessionCommand) {
+        match c {
+            SessionCommand::Stop(n) => {
+                self.stopped = true;
+                self.restart_at = None;
+                self.step(Input::ManualStop(n)).await;
+            }
+            SessionCommand::Start => {
+                self.stopped = false;
+                let input = self.start_input();
+                self.step(input).await;
+            }
+            SessionCommand::StopAndRestartAfter(n, d) => {
+                self.step(Input::ManualStop(n)).await;
+                self.restart_at = Some(Instant::now() + d);
+            }
+            SessionCommand::Incoming(stream, addr) => self.incoming(stream, addr).await,
+        }
+    }
+
+    /// A connection from the peer arrived (RFC 4271 §8.2.1, §6.8).
+    async fn incoming(&mut self, stream: TcpStream, addr: SocketAddr) {
+        if self.conn.is_none() {
+            if !self.fsm.accepts_connections() {
+                tracing::debug!(peer = %addr, name = %self.config.name, state = %self.fsm.state(), "connection refused: session not started");
+                return;
+            }
+            if let Some(h) = self.connecting.take() {
+                h.abort();
+            }
+            self.conn = Some(Conn::new(stream, addr, false, self.config.send_hold_time));
+            self.step(Input::TcpConnectionConfirmed).await;
+            return;
+        }
+        let existing_outbound = self.conn.as_ref().is_some_and(|c| c.outbound);
+        match self.fsm.state() {
+            State::OpenSent if existing_outbound => {
+                // The peer's identifier is not known yet: wait for its OPEN.
+                self.pending_incoming = Some((stream, addr));
+            }
+            _ => {
+                // Established always wins (§6.8); a second inbound connection
+                // or one racing ours in OpenConfirm is resolved in favour of
+                // the connection in progress unless `resolve_collision` says otherwise.
+                if existing_outbound
+                    && self.fsm.state() == State::OpenConfirm
+                    && self.we_lose_collision()
+                {
+                    self.pending_incoming = Some((stream, addr));
+                    self.resolve_pending().await;
+                } else {
+                    tracing::info!(peer = %addr, name = %self.config.name, state = %self.fsm.state(), "connection collision: closing the new connection");
+                }
+            }
+        }
+    }
+
+    /// True when the peer's identifier is higher than ours: its connection wins.
+    fn we_lose_collision(&self) -> bool {
+        match self.fsm.negotiated() {
+            Some(n) => u32::from(self.config.policy.local_id) < u32::from(n.remote_id),
+            None => false,
+        }
+    }
+
+    /// Decides a stashed collision once the peer's identifier is known.
+    async fn resolve_pending(&mut self) {
+        if self.pending_incoming.is_none() {
+            return;
+        }
+        match self.fsm.state() {
+            State::OpenConfirm | State::Established => {
+                if self.fsm.state() == State::OpenConfirm && self.we_lose_collision() {
+                    tracing::info!(name = %self.config.name, "connection collision: the peer's connection wins (higher BGP identifier)");
+                    self.step(Input::OpenCollisionDump).await;
+                    self.drop_connection();
+                    if let Some((s, a)) = self.pending_incoming.take() {
+                        let input = self.start_input();
+                        self.step(input).await;
+                        if let Some(h) = self.connecting.take() {
+                            h.abort();
+                        }
+                        self.conn = Some(Conn::new(s, a, false, self.config.send_hold_time));
+                        self.step(Input::TcpConnectionConfirmed).await;
+                    }
+                } else {
+                    tracing::info!(name = %self.config.name, "connection collision: our connection wins");
+                    self.pending_incoming = None;
+                }
+            }
+            State::OpenSent => {}
+            _ => {
+                // The existing connection failed: the stashed one takes over.
+                if let Some((s, a)) = self.pending_incoming.take() {
+                    if self.fsm.accepts_connections() {
+                        self.conn = Some(Conn::new(s, a, false, self.config.send_hold_time));
+                        self.step(Input::TcpConnectionConfirmed).await;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn connection_lost(&mut self) {
+        if let Some(c) = &self.conn {
+            tracing::debug!(peer = %c.peer, name = %self.config.name, "connection closed");
+        }
+        self.step(Input::TcpConnectionFails).await;
+        self.drop_connection();
+        self.resolve_pending().await;
+    }
+
+    fn drop_connection(&mut self) {
+        if let Some(c) = self.conn.take() {
+            let _ = c.ctl.send(WriterCmd::Close);
+        }
+    }
+
+    fn rx_context(&self) -> Context {
+        self.fsm.codec()
+    }
+
+    /// Frames and handles every whole message in the read buffer.
+    async fn process_frames(&mut self) {
+        loop {
+            let ctx = self.rx_context();
+            let Some(conn) = self.conn.as_mut() else {
+                return;
+            };
+            let frame = match frame_length(&conn.buf, &ctx) {
+                Ok(Some(len)) => conn.buf.split_to(len).freeze(),
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(peer = %conn.peer, name = %self.config.name, error = %e, "bad message header");
+                    self.step(Input::BgpHeaderErr(e.notification)).await;
+                    return;
+                }
+            };
+            let typ = MessageType::from_code(frame[18]);
+            let input = match decode_message(&frame, &ctx) {
+                Ok(Message::Open(o)) => Input::BgpOpen(Box::new(o)),
+                Ok(Message::Keepalive) => Input::KeepAliveMsg,
+                Ok(Message::Notification(n)) => Input::NotifMsg(n),
+                Ok(Message::RouteRefresh(r)) => Input::RouteRefreshMsg(r),
+                Ok(Message::Update(u)) => {
+                    for p in &u.problems {
+                        tracing::warn!(peer = %conn.peer, name = %self.config.name, problem = %p, "malformed UPDATE (RFC 7606)");
+                    }
+                    self.status.send_modify(|s| s.updates_received += 1);
+                    self.deliver(frame, u).await;
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(peer = %conn.peer, name = %self.config.name, error = %e, "malformed message");
+                    match typ {
+                        Some(MessageType::Open) => Input::BgpOpenMsgErr(e.notification),
+                        Some(MessageType::Update) | Some(MessageType::RouteRefresh) => {
+                            Input::UpdateMsgErr(e.notification)
+                        }
+                        _ => Input::BgpHeaderErr(e.notification),
+                    }
+                }
+            };
+            let was_open = matches!(input, Input::BgpOpen(_));
+            self.step(input).await;
+            if was_open {
+                self.resolve_pending().await;
+            }
+        }
+    }
+
+    async fn deliver(&mut self, frame: Bytes, update: Update) {
+        let actions = self.fsm.step(self.now(), Input::UpdateMsg(frame));
+        let mut update = Some(update);
+        for a in actions {
+            if let Action::DeliverUpdate(_) = a {
+                if let Some(u) = update.take() {
+                    self.hooks.update(u).await;
+                }
+            } else {
+                self.perform(a).await;
+            }
+        }
+    }
+
+    fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    async fn step(&mut self, input: Input) {
+        let actions = self.fsm.step(self.now(), input);
+        for a in actions {
+            self.perform(a).await;
+        }
+    }
+
+    async fn perform(&mut self, action: Action) {
+        match action {
+            Action::Connect => {
+                if let Some(h) = self.connecting.take() {
+                    h.abort();
+                }
+                let peer = SocketAddr::new(self.config.peer, self.config.port);
+                let cfg = self.config.clone();
+                self.connecting = Some(tokio::spawn(async move {
+                    let opts = ConnectOptions {
+                        local: cfg.local.map(|ip| SocketAddr::new(ip, 0)),
+                        md5: cfg.md5.as_ref(),
+                        ao: cfg.ao.as_ref(),
+                        ttl: cfg.ttl,
+                        ..ConnectOptions::default()
+                    };
+                    connect(peer, &opts).await
+                }));
+            }
+            Action::Disconnect => {
+                if let Some(h) = self.connecting.take() {
+                    h.abort();
+                }
+                self.drop_connection();
+            }
+            Action::Send(o) => {
+                if let Outgoing::Notification(n) = &o {
+                    self.status
+                        .send_modify(|s| s.last_error = Some(format!("sent {n}")));
+                }
+                if let Some(c) = &self.conn {
+                    let mut b = Vec::with_capacity(64);
+                    o.encode(&mut b);
+                    let _ = c.ctl.send(WriterCmd::Send(b));
+                }
+            }
+            Action::StartTimer(t, d) => self.timers[timer_index(t)] = Some(Instant::now() + d),
+            Action::StopTimer(t) => self.timers[timer_index(t)] = None,
+            Action::SessionUp(neg) => {
+                let out = self.hooks.up(&neg).await;
+                if let Some(c) = &self.conn {
+                    let _ = c.ctl.send(WriterCmd::Outbound(out));
+                }
+                let families: Vec<String> = neg.families.iter().map(|f| f.to_string()).collect();
+                tracing::info!(peer = %self.config.peer, name = %self.config.name, asn = %neg.remote_asn, hold = neg.hold_time, families = %families.join(","), "session established");
+                self.status.send_modify(|s| {
+                    s.established_since = Some(std::time::SystemTime::now());
+                    s.negotiated = Some((*neg).clone());
+                });
+            }
+            Action::SessionDown(reason) => {
+                tracing::info!(peer = %self.config.peer, name = %self.config.name, reason = %reason, "session down");
+                if let Reason::Received(n) = &reason {
+                    self.status
+                        .send_modify(|s| s.last_error = Some(format!("received {n}")));
+                }
+                self.status.send_modify(|s| {
+                    s.established_since = None;
+                    s.negotiated = None;
+                });
+                self.hooks.down(&reason).await;
+            }
+            Action::DeliverUpdate(_) => {}
+            Action::DeliverRouteRefresh(r) => self.hooks.route_refresh(r).await,
+            Action::Transition(t) => self.transition(&t),
+        }
+    }
+
+    fn transition(&self, t: &Transition) {
+        tracing::info!(peer = %self.config.peer, name = %self.config.name, "{t}");
+        let line = t.to_string();
+        let state = t.to;
+        self.status.send_modify(|s| {
+            s.state = state;
+            s.last_transition = Some(line);
+        });
+    }
+}
