@@ -31,11 +31,8 @@ cd "$ROOT"
 # With a binary, the package is installed when that command is absent;
 # without one, when dpkg says the package is not installed.
 APT_PACKAGES=(
-    # "bird2:bird"               # interop: BIRD 2 as a route-server client
-    # "frr:vtysh"                # interop: FRRouting
-    # "gobgpd:gobgpd"            # interop: GoBGP
-    # "openbgpd:bgpd"            # interop: OpenBGPD
-    # "exabgp:exabgp"            # interop: ExaBGP as a scripted peer
+    # The interop daemons (BIRD 2, FRR, GoBGP, OpenBGPD, ExaBGP) are installed
+    # by scripts/install-interop-deps.sh, called from ensure_tools.
     # "stayrtr:stayrtr"          # RPKI-RTR cache for the rtr crate
     # "chromium:chromium"        # looking-glass page tests
     # "python3-aiosmtpd"         # SMTP sink for onboarding mail tests
@@ -151,6 +148,14 @@ ensure_tools() {
     ensure_rustup_components
     ensure_cargo_tools
     ensure_apt_packages
+    # The BGP daemons of the interop tests (BIRD 2, FRR, GoBGP, OpenBGPD,
+    # ExaBGP): their own script also stops the system-wide daemons that the
+    # packages may start.
+    if can_install; then
+        "$ROOT/scripts/install-interop-deps.sh"
+    else
+        CONDOR_TEST_NO_INSTALL=1 "$ROOT/scripts/install-interop-deps.sh"
+    fi
 }
 
 fmt_check() {
