@@ -9,26 +9,22 @@
 #   exabgp   ExaBGP        (exabgp, exabgpcli)
 #
 # Idempotent: installs only the packages whose binary is missing, runs
-# `apt-get update` at most once, and never starts anything. Some packages
-# start their system-wide daemon from their maintainer scripts where an init
-# system runs; the tests never use those (each test daemon runs from its own
-# temporary directory on its own loopback address and port), so this script
-# stops only daemons it finds running from the packages' system-wide config
-# and pid paths right after installing them. Prints the versions at the end.
+# `apt-get update` at most once (only when something is missing), and prints
+# the versions at the end. The packages' maintainer scripts would start the
+# system-wide daemons (bird, frr, exabgp, openbgpd services); the tests never
+# use those (each test daemon runs from its own temporary directory on its own
+# loopback address and port), so the install runs with a policy-rc.d that
+# denies service starts (Debian's documented switch), created only for the
+# install when the machine has none.
 #
 # Environment:
 #   CONDOR_TEST_NO_INSTALL=1  never install; exit 1 if something is missing.
 set -euo pipefail
 
-# "package:binary" — the package is installed when the binary is absent.
-PACKAGES=(
-    "bird2:/usr/sbin/bird"
-    "frr:/usr/lib/frr/bgpd"
-    "gobgpd:/usr/bin/gobgpd"
-    "openbgpd:/usr/sbin/bgpd"
-    "exabgp:/usr/sbin/exabgp"
-    "iproute2:/usr/sbin/ip"
-)
+# Debian packages, each installed when dpkg does not list it as installed.
+# iproute2 (`ip`) is not used by the harness itself; it is there for tests
+# that build network namespaces.
+PACKAGES=(bird2 frr gobgpd openbgpd exabgp iproute2)
 
 log() { printf '==> %s\n' "$*"; }
 die() { printf 'install-interop-deps.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -43,22 +39,13 @@ as_root() {
     fi
 }
 
-have() {
-    # A path is checked as a file; a bare name on PATH.
-    case "$1" in
-        /*) [ -x "$1" ] ;;
-        *) command -v "$1" >/dev/null 2>&1 ;;
-    esac
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
 
 missing=()
-for entry in "${PACKAGES[@]}"; do
-    pkg="${entry%%:*}"
-    bin="${entry#*:}"
-    # Debian may place a binary in /usr/bin or /usr/sbin; accept either.
-    if ! have "$bin" && ! have "$(basename "$bin")"; then
-        missing+=("$pkg")
-    fi
+for pkg in "${PACKAGES[@]}"; do
+    installed "$pkg" || missing+=("$pkg")
 done
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -76,7 +63,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
         created_policy=1
     fi
     rc=0
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y --no-install-recommends \
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         "${missing[@]}" || rc=$?
     [ "$created_policy" -eq 0 ] || as_root rm -f /usr/sbin/policy-rc.d
     [ "$rc" -eq 0 ] || die "apt-get install failed (exit $rc)"
@@ -93,8 +80,8 @@ version() {
     printf '  %-9s %s\n' "$name" "${out:-unknown}"
 }
 log "versions:"
-version "bird" bird --version
+version "bird" /usr/sbin/bird --version
 version "frr" /usr/lib/frr/bgpd --version
-version "gobgpd" gobgpd --version
-version "openbgpd" sh -c 'dpkg-query -W -f="openbgpd \${Version}\n" openbgpd'
-version "exabgp" exabgp --version
+version "gobgpd" /usr/bin/gobgpd --version
+version "openbgpd" /usr/sbin/bgpd -V
+version "exabgp" /usr/sbin/exabgp --version
