@@ -60,6 +60,16 @@ canonical form, defaults explicit and secrets hidden.")]
     Reload(SocketArgs),
     /// Stop the running daemon, closing every session with a shutdown communication.
     Stop(StopArgs),
+    /// Benchmark a route server (Condor, and BIRD 2 with --against bird) on loopback.
+    #[command(long_about = "\
+Benchmark a route server on loopback: N simulated members (each its own
+127.0.x.y address and ASN) open BGP sessions, announce P prefixes each and
+receive everything back. One JSON line per target and run: time to
+Established, time to full convergence, peak RSS, CPU seconds, transparency
+violations. --against bird runs BIRD 2 (rs client, accept all) in the same
+run and prints the ratios. Scenarios: NxP (e.g. 100x1000), overlap, churn,
+growth, all. See docs/benchmarks.md.")]
+    Bench(Box<condor_bench::BenchOptions>),
     /// Read MRT files (RFC 6396): route-collector update streams and RIB dumps.
     #[command(subcommand)]
     Mrt(MrtCommand),

@@ -200,3 +200,12 @@ pub fn stop(args: &StopArgs, out: &mut output::Out) -> anyhow::Result<()> {
     )?;
     output::line(out, "stopped")
 }
+
+/// `condor bench`: the benchmark, with this very binary as the Condor under test.
+pub fn bench(mut opts: condor_bench::BenchOptions) -> anyhow::Result<()> {
+    if opts.condor_bin.is_none() {
+        opts.condor_bin = Some(std::env::current_exe().context("cannot find the condor binary")?);
+    }
+    runtime()?.block_on(condor_bench::run(opts))?;
+    Ok(())
+}

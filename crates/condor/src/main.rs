@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Show(cmd) => daemon_cli::show(&cmd, &mut out)?,
         Command::Reload(args) => daemon_cli::reload(&args, &mut out)?,
         Command::Stop(args) => daemon_cli::stop(&args, &mut out)?,
+        Command::Bench(opts) => daemon_cli::bench(*opts)?,
     }
     output::finish(out)
 }

@@ -12,11 +12,12 @@ use tokio::sync::mpsc;
 /// Identifies a peer for the life of the process.
 pub type PeerId = u32;
 
-/// Queued messages above which a client stops receiving the shared stream
-/// and falls back to its coalescing backlog (XOFF).
-pub const HIGH_WATERMARK: usize = 4096;
-/// Queued messages at or below which a backlogged client resumes (XON).
-pub const LOW_WATERMARK: usize = 1024;
+/// Queued octets above which a client stops receiving the shared stream
+/// and falls back to its coalescing backlog (XOFF). Counted in octets, not
+/// messages, so that 64 KiB extended messages weigh what they cost.
+pub const HIGH_WATERMARK: usize = 4 << 20;
+/// Queued octets at or below which a backlogged client resumes (XON).
+pub const LOW_WATERMARK: usize = 1 << 20;
 
 /// The write queue from the RIB to one session.
 ///
@@ -28,30 +29,40 @@ pub struct OutQueue {
     tx: mpsc::UnboundedSender<Bytes>,
     queued: AtomicUsize,
     xoff: AtomicBool,
+    high: usize,
+    low: usize,
 }
 
 impl OutQueue {
     /// A queue and the receiving end for the session's writer.
     pub fn new() -> (Arc<OutQueue>, mpsc::UnboundedReceiver<Bytes>) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        (
-            Arc::new(OutQueue {
-                tx,
-                queued: AtomicUsize::new(0),
-                xoff: AtomicBool::new(false),
-            }),
-            rx,
-        )
+        OutQueue::with_watermarks(HIGH_WATERMARK, LOW_WATERMARK)
     }
 
-    /// Messages queued and not yet written.
+    /// A queue with other watermarks (octets; `low` ≤ `high`).
+    pub fn with_watermarks(
+        high: usize,
+        low: usize,
+    ) -> (Arc<OutQueue>, mpsc::UnboundedReceiver<Bytes>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let q = OutQueue {
+            tx,
+            queued: AtomicUsize::new(0),
+            xoff: AtomicBool::new(false),
+            high,
+            low: low.min(high),
+        };
+        (Arc::new(q), rx)
+    }
+
+    /// Octets queued and not yet written.
     pub fn queued(&self) -> usize {
         self.queued.load(Ordering::Acquire)
     }
 
     /// True when the client can take the shared stream now.
     pub fn has_room(&self) -> bool {
-        let room = self.queued() < HIGH_WATERMARK;
+        let room = self.queued() < self.high;
         if !room {
             self.xoff.store(true, Ordering::Release);
         }
@@ -60,19 +71,24 @@ impl OutQueue {
 
     /// Queues a message. Returns false when the session is gone.
     pub fn push(&self, msg: Bytes) -> bool {
-        self.queued.fetch_add(1, Ordering::AcqRel);
+        let len = msg.len();
+        self.queued.fetch_add(len, Ordering::AcqRel);
         if self.tx.send(msg).is_err() {
-            self.queued.fetch_sub(1, Ordering::AcqRel);
+            self.queued.fetch_sub(len, Ordering::AcqRel);
             return false;
         }
         true
     }
 
-    /// Called by the writer after it wrote a message. Returns true when the
-    /// RIB should be told that the client has room again (XON).
-    pub fn written(&self) -> bool {
-        let left = self.queued.fetch_sub(1, Ordering::AcqRel).saturating_sub(1);
-        left <= LOW_WATERMARK && self.xoff.swap(false, Ordering::AcqRel)
+    /// Called by the writer after it wrote messages of `octets` in all.
+    /// Returns true when the RIB should be told that the client has room
+    /// again (XON).
+    pub fn written(&self, octets: usize) -> bool {
+        let left = self
+            .queued
+            .fetch_sub(octets, Ordering::AcqRel)
+            .saturating_sub(octets);
+        left <= self.low && self.xoff.swap(false, Ordering::AcqRel)
     }
 }
 
@@ -129,14 +145,15 @@ mod tests {
     #[test]
     fn watermarks_signal_xon_once() {
         let (q, mut rx) = OutQueue::new();
-        for i in 0..HIGH_WATERMARK {
+        let msg = Bytes::from(vec![0u8; 4096]);
+        for i in 0..HIGH_WATERMARK / msg.len() {
             assert!(q.has_room(), "room at {i}");
-            assert!(q.push(Bytes::from_static(b"x")));
+            assert!(q.push(msg.clone()));
         }
         assert!(!q.has_room(), "XOFF at the high watermark");
         let mut xon = 0;
-        while rx.try_recv().is_ok() {
-            if q.written() {
+        while let Ok(m) = rx.try_recv() {
+            if q.written(m.len()) {
                 xon += 1;
             }
         }

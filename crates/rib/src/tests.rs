@@ -26,7 +26,7 @@ struct Client {
 impl Client {
     fn drain(&mut self) {
         while let Ok(m) = self.rx.try_recv() {
-            self.out.written();
+            self.out.written(m.len());
             self.messages += 1;
             let Message::Update(u) = decode_message(&m, &self.ctx).expect("valid UPDATE") else {
                 panic!("not an UPDATE")
@@ -61,8 +61,11 @@ impl Client {
     }
 }
 
+/// Watermarks small enough for the tests to reach (64 KiB / 16 KiB).
+const TEST_HIGH: usize = 64 * 1024;
+
 fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
-    let (out, rx) = OutQueue::new();
+    let (out, rx) = OutQueue::with_watermarks(TEST_HIGH, TEST_HIGH / 4);
     rib.peer_up(PeerSpec {
         id,
         name: format!("AS{asn}"),

@@ -57,8 +57,8 @@ impl SessionHooks for Hooks {
         let id = self.id;
         Outbound {
             rx,
-            written: Box::new(move || {
-                if out.written() {
+            written: Box::new(move |octets| {
+                if out.written(octets) {
                     let _ = xon.send(id);
                 }
             }),

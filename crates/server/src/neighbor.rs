@@ -32,6 +32,13 @@ pub fn session_config(server: &Server, n: &Neighbor) -> anyhow::Result<SessionCo
     let mut policy = PeerPolicy::route_server(server.asn, server.router_id, n.asn);
     policy.hold_time = n.effective_hold_time(server);
     policy.strict_role = n.role_strict;
+    if n.internal {
+        // Internal neighbors (collectors, other route servers, monitoring)
+        // are not route-server clients: announcing `rs` to another route
+        // server is a pair RFC 9234 §4.2 forbids (2/11 Role Mismatch), so
+        // no role is announced or checked on these sessions.
+        policy.local_role = None;
+    }
     policy.families = n.families.clone();
     if n.add_path_send {
         policy.add_path_send = n.families.clone();

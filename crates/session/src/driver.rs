@@ -12,10 +12,19 @@
 //!   reading blocks only its writer. FSM messages (KEEPALIVE, NOTIFICATION)
 //!   go first; UPDATEs come from the RIB's queue ([`Outbound`]), many per
 //!   write. A write that makes no progress for the send hold time
-//!   (RFC 9687, default 8 minutes) drops the connection.
+//!   (RFC 9687, default 8 minutes) drops the connection. Once the session
+//!   lets go of a connection, its writer has [`CLOSE_FLUSH_TIME`] to flush
+//!   what is queued (the NOTIFICATION last) and then resets it, so a peer
+//!   that stopped reading does not keep a socket for the send hold time.
 //! * Connection collisions (RFC 4271 §6.8): an established session always
 //!   wins; otherwise the connection initiated by the speaker with the higher
-//!   BGP identifier is kept, decided as soon as the peer's identifier is known.
+//!   BGP identifier is kept. A connection accepted while ours is in
+//!   OpenSent or OpenConfirm is held back and its first message read: the
+//!   peer's OPEN on it gives its identifier and proves that the peer uses
+//!   that connection (a peer that dropped its own attempt, having taken
+//!   ours, sends nothing on it). Both speakers thus decide on the same
+//!   facts, whichever OPEN arrives first, and neither waits for an OPEN
+//!   that the other holds back.
 
 use crate::socket::{connect, AoKey, ConnectOptions, Secret, TtlPolicy};
 use crate::{
@@ -27,9 +36,10 @@ use condor_wire::notification::codes;
 use condor_wire::{
     decode_message, frame_length, Context, Message, MessageType, Notification, RouteRefresh, Update,
 };
+use socket2::SockRef;
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -43,6 +53,10 @@ pub const SEND_HOLD_TIME: Duration = Duration::from_secs(480);
 
 /// Largest write the writer assembles from queued messages.
 const WRITE_BATCH: usize = 64 * 1024;
+
+/// How long a connection the session let go of may take to flush what was
+/// queued before the close (the NOTIFICATION above all); then it is reset.
+pub const CLOSE_FLUSH_TIME: Duration = Duration::from_secs(5);
 
 /// Everything the driver needs to know about one neighbor.
 #[derive(Clone, Debug)]
@@ -75,8 +89,9 @@ pub struct SessionConfig {
 pub struct Outbound {
     /// Messages to write, in order.
     pub rx: mpsc::UnboundedReceiver<Bytes>,
-    /// Called after each message is written (queue accounting, XON).
-    pub written: Box<dyn Fn() + Send + Sync>,
+    /// Called after messages are written, with how many octets they held
+    /// (queue accounting, XON).
+    pub written: Box<dyn Fn(usize) + Send + Sync>,
 }
 
 /// How the session talks to the rest of the daemon.
@@ -154,6 +169,7 @@ pub fn spawn<H: SessionHooks>(
         conn: None,
         connecting: None,
         pending_incoming: None,
+        reprocess: false,
         status: status_tx,
         restart_at: None,
         stopped: false,
@@ -176,36 +192,69 @@ struct Conn {
     buf: BytesMut,
     ctl: mpsc::UnboundedSender<WriterCmd>,
     dead: oneshot::Receiver<()>,
+    /// Dropped with the connection: tells the writer to finish within
+    /// [`CLOSE_FLUSH_TIME`].
+    _closing: oneshot::Sender<()>,
     outbound: bool,
     peer: SocketAddr,
 }
 
 impl Conn {
     fn new(stream: TcpStream, peer: SocketAddr, outbound: bool, send_hold: Duration) -> Conn {
+        Conn::with_buffer(stream, peer, outbound, send_hold, BytesMut::new())
+    }
+
+    /// A connection whose first received octets are already in `buf`.
+    fn with_buffer(
+        stream: TcpStream,
+        peer: SocketAddr,
+        outbound: bool,
+        send_hold: Duration,
+        buf: BytesMut,
+    ) -> Conn {
         let _ = stream.set_nodelay(true);
         let (read, write) = stream.into_split();
         let (ctl, ctl_rx) = mpsc::unbounded_channel();
         let (dead_tx, dead) = oneshot::channel();
-        tokio::spawn(writer(write, ctl_rx, dead_tx, send_hold));
+        let (closing_tx, closing) = oneshot::channel();
+        tokio::spawn(writer(write, ctl_rx, dead_tx, closing, send_hold));
         Conn {
             read,
-            buf: BytesMut::with_capacity(64 * 1024),
+            buf,
             ctl,
             dead,
+            _closing: closing_tx,
             outbound,
             peer,
         }
     }
 }
 
+/// An accepted connection held back while a collision with the connection
+/// in progress is decided (RFC 4271 §6.8). Its first message, the peer's
+/// OPEN, is read into `buf` (and left there for the FSM should the
+/// connection be adopted); at most one message of 4096 octets is read.
+struct Pending {
+    stream: TcpStream,
+    addr: SocketAddr,
+    buf: BytesMut,
+    /// The BGP identifier in the peer's OPEN on this connection, once read.
+    remote_id: Option<Ipv4Addr>,
+}
+
 async fn writer(
     mut w: OwnedWriteHalf,
     mut ctl: mpsc::UnboundedReceiver<WriterCmd>,
     dead: oneshot::Sender<()>,
+    mut closing: oneshot::Receiver<()>,
     send_hold: Duration,
 ) {
     let mut out: Option<Outbound> = None;
-    let mut batch: Vec<u8> = Vec::with_capacity(WRITE_BATCH);
+    // Grows with the traffic and shrinks back when the queue is idle: a
+    // thousand quiet sessions must not hold a write buffer each.
+    let mut batch: Vec<u8> = Vec::new();
+    // Set once the session let go of the connection.
+    let mut close_by: Option<Instant> = None;
     loop {
         batch.clear();
         let mut written = 0usize;
@@ -222,11 +271,11 @@ async fn writer(
             m = async { match out.as_mut() { Some(o) => o.rx.recv().await, None => std::future::pending().await } } => match m {
                 Some(m) => {
                     batch.extend_from_slice(&m);
-                    written = 1;
+                    written = m.len();
                     if let Some(o) = out.as_mut() {
                         while batch.len() < WRITE_BATCH {
                             match o.rx.try_recv() {
-                                Ok(m) => { batch.extend_from_slice(&m); written += 1; }
+                                Ok(m) => { batch.extend_from_slice(&m); written += m.len(); }
                                 Err(_) => break,
                             }
                         }
@@ -235,11 +284,40 @@ async fn writer(
                 None => { out = None; continue; }
             },
         }
-        match tokio::time::timeout(send_hold, w.write_all(&batch)).await {
+        let result = {
+            let write = tokio::time::timeout(send_hold, w.write_all(&batch));
+            tokio::pin!(write);
+            loop {
+                tokio::select! {
+                    r = &mut write => break Some(r),
+                    _ = &mut closing, if close_by.is_none() => {
+                        close_by = Some(Instant::now() + CLOSE_FLUSH_TIME);
+                    }
+                    _ = async {
+                        match close_by {
+                            Some(d) => tokio::time::sleep_until(d).await,
+                            None => std::future::pending().await,
+                        }
+                    } => break None,
+                }
+            }
+        };
+        let Some(result) = result else {
+            // The peer does not read: reset instead of keeping the socket
+            // (and the kernel's send buffer) for the send hold time.
+            let _ = SockRef::from(w.as_ref()).set_linger(Some(Duration::ZERO));
+            return;
+        };
+        match result {
             Ok(Ok(())) => {
                 if let Some(o) = out.as_ref() {
-                    for _ in 0..written {
-                        (o.written)();
+                    if written > 0 {
+                        (o.written)(written);
+                    }
+                    if batch.capacity() > 2 * WRITE_BATCH
+                        || (batch.capacity() > 16 * 1024 && o.rx.is_empty())
+                    {
+                        batch = Vec::new();
                     }
                 }
             }
@@ -260,7 +338,9 @@ struct Driver<H> {
     conn: Option<Conn>,
     connecting: Option<tokio::task::JoinHandle<io::Result<TcpStream>>>,
     /// An accepted connection waiting for the collision decision.
-    pending_incoming: Option<(TcpStream, SocketAddr)>,
+    pending_incoming: Option<Pending>,
+    /// A connection was adopted with octets already read: frame them.
+    reprocess: bool,
     status: watch::Sender<SessionStatus>,
     restart_at: Option<Instant>,
     stopped: bool,
@@ -288,6 +368,7 @@ enum Wake {
     Command(Option<SessionCommand>),
     Connected(io::Result<TcpStream>),
     Read(io::Result<usize>),
+    PendingRead(io::Result<usize>),
     WriterDead,
     Timer(Timer),
     Restart,
@@ -306,6 +387,10 @@ impl<H: SessionHooks> Driver<H> {
         let start = self.start_input();
         self.step(start).await;
         loop {
+            if std::mem::take(&mut self.reprocess) {
+                self.process_frames().await;
+                continue;
+            }
             let next_timer = TIMERS
                 .iter()
                 .filter_map(|t| self.timers[timer_index(*t)].map(|d| (d, *t)))
@@ -316,12 +401,24 @@ impl<H: SessionHooks> Driver<H> {
                 w = async {
                     match self.conn.as_mut() {
                         Some(c) => tokio::select! {
-                            r = c.read.read_buf(&mut c.buf) => Wake::Read(r),
+                            r = async {
+                                // Room for a full message; idle sessions keep little.
+                                if c.buf.capacity() - c.buf.len() < 4096 {
+                                    c.buf.reserve(16 * 1024);
+                                }
+                                c.read.read_buf(&mut c.buf).await
+                            } => Wake::Read(r),
                             _ = &mut c.dead => Wake::WriterDead,
                         },
                         None => std::future::pending().await,
                     }
                 } => w,
+                p = async {
+                    match self.pending_incoming.as_mut() {
+                        Some(p) if p.remote_id.is_none() => p.stream.read_buf(&mut p.buf).await,
+                        _ => std::future::pending().await,
+                    }
+                } => Wake::PendingRead(p),
                 t = async { match next_timer { Some((d, t)) => { tokio::time::sleep_until(d).await; t }, None => std::future::pending().await } } => Wake::Timer(t),
                 _ = async { match self.restart_at { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => Wake::Restart,
             };
@@ -363,6 +460,11 @@ impl<H: SessionHooks> Driver<H> {
                     self.connection_lost().await
                 }
                 Wake::Read(Ok(_)) => self.process_frames().await,
+                Wake::PendingRead(Ok(n)) if n > 0 => self.pending_read().await,
+                Wake::PendingRead(_) => {
+                    tracing::debug!(name = %self.config.name, "the connection held back for collision detection closed");
+                    self.pending_incoming = None;
+                }
                 Wake::Timer(t) => {
                     self.timers[timer_index(t)] = None;
                     self.step(Input::timer_expired(t)).await;
@@ -375,6 +477,9 @@ impl<H: SessionHooks> Driver<H> {
                     }
                 }
             }
+            // Whatever happened (a timer closing our connection, say) may
+            // decide a collision waiting on a held-back connection.
+            self.resolve_pending().await;
         }
     }
 
@@ -383,6 +488,7 @@ impl<H: SessionHooks> Driver<H> {
             SessionCommand::Stop(n) => {
                 self.stopped = true;
                 self.restart_at = None;
+                self.pending_incoming = None;
                 self.step(Input::ManualStop(n)).await;
             }
             SessionCommand::Start => {
@@ -391,6 +497,7 @@ impl<H: SessionHooks> Driver<H> {
                 self.step(input).await;
             }
             SessionCommand::StopAndRestartAfter(n, d) => {
+                self.pending_incoming = None;
                 self.step(Input::ManualStop(n)).await;
                 self.restart_at = Some(Instant::now() + d);
             }
@@ -414,71 +521,121 @@ impl<H: SessionHooks> Driver<H> {
         }
         let existing_outbound = self.conn.as_ref().is_some_and(|c| c.outbound);
         match self.fsm.state() {
-            State::OpenSent if existing_outbound => {
-                // The peer's identifier is not known yet: wait for its OPEN.
-                self.pending_incoming = Some((stream, addr));
+            State::OpenSent | State::OpenConfirm if existing_outbound => {
+                // Decided on the OPEN the peer sends on it (see the module doc).
+                if self.pending_incoming.is_some() {
+                    tracing::info!(peer = %addr, name = %self.config.name, "connection collision: a newer connection replaces the one held back");
+                }
+                self.pending_incoming = Some(Pending {
+                    stream,
+                    addr,
+                    buf: BytesMut::with_capacity(4096),
+                    remote_id: None,
+                });
             }
             _ => {
                 // Established always wins (§6.8); a second inbound connection
-                // or one racing ours in OpenConfirm is resolved in favour of
-                // the connection in progress unless `resolve_collision` says otherwise.
-                if existing_outbound
-                    && self.fsm.state() == State::OpenConfirm
-                    && self.we_lose_collision()
-                {
-                    self.pending_incoming = Some((stream, addr));
-                    self.resolve_pending().await;
-                } else {
-                    tracing::info!(peer = %addr, name = %self.config.name, state = %self.fsm.state(), "connection collision: closing the new connection");
-                }
+                // loses to the one in progress.
+                tracing::info!(peer = %addr, name = %self.config.name, state = %self.fsm.state(), "connection collision: closing the new connection");
             }
         }
     }
 
-    /// True when the peer's identifier is higher than ours: its connection wins.
-    fn we_lose_collision(&self) -> bool {
-        match self.fsm.negotiated() {
-            Some(n) => u32::from(self.config.policy.local_id) < u32::from(n.remote_id),
-            None => false,
+    /// Reads the first message of the held-back connection: the peer's OPEN.
+    async fn pending_read(&mut self) {
+        let Some(p) = self.pending_incoming.as_mut() else {
+            return;
+        };
+        let ctx = Context::default();
+        let id = match frame_length(&p.buf, &ctx) {
+            Ok(None) => return,
+            Ok(Some(len)) => match decode_message(&p.buf[..len], &ctx) {
+                Ok(Message::Open(o)) => Some(o.bgp_id),
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        match id {
+            Some(id) => {
+                p.remote_id = Some(id);
+                self.resolve_pending().await;
+            }
+            None => {
+                tracing::info!(peer = %p.addr, name = %self.config.name, "connection collision: the held-back connection did not start with an OPEN; closed");
+                self.pending_incoming = None;
+            }
         }
     }
 
-    /// Decides a stashed collision once the peer's identifier is known.
+    /// Decides a collision with the held-back connection, if one is
+    /// waiting and the facts are known (RFC 4271 §6.8).
     async fn resolve_pending(&mut self) {
-        if self.pending_incoming.is_none() {
+        let Some(p) = self.pending_incoming.as_ref() else {
             return;
-        }
+        };
+        let remote_id = p.remote_id;
         match self.fsm.state() {
-            State::OpenConfirm | State::Established => {
-                if self.fsm.state() == State::OpenConfirm && self.we_lose_collision() {
+            State::Established => {
+                tracing::info!(name = %self.config.name, "connection collision: the established session wins");
+                self.reject_pending();
+            }
+            State::OpenSent | State::OpenConfirm if self.conn.is_some() => {
+                let Some(remote_id) = remote_id else {
+                    // Not before the peer's OPEN on the held-back connection.
+                    return;
+                };
+                if u32::from(self.config.policy.local_id) < u32::from(remote_id) {
                     tracing::info!(name = %self.config.name, "connection collision: the peer's connection wins (higher BGP identifier)");
                     self.step(Input::OpenCollisionDump).await;
                     self.drop_connection();
-                    if let Some((s, a)) = self.pending_incoming.take() {
-                        let input = self.start_input();
-                        self.step(input).await;
-                        if let Some(h) = self.connecting.take() {
-                            h.abort();
-                        }
-                        self.conn = Some(Conn::new(s, a, false, self.config.send_hold_time));
-                        self.step(Input::TcpConnectionConfirmed).await;
-                    }
+                    self.adopt_pending().await;
                 } else {
                     tracing::info!(name = %self.config.name, "connection collision: our connection wins");
-                    self.pending_incoming = None;
+                    self.reject_pending();
                 }
             }
-            State::OpenSent => {}
-            _ => {
-                // The existing connection failed: the stashed one takes over.
-                if let Some((s, a)) = self.pending_incoming.take() {
-                    if self.fsm.accepts_connections() {
-                        self.conn = Some(Conn::new(s, a, false, self.config.send_hold_time));
-                        self.step(Input::TcpConnectionConfirmed).await;
-                    }
-                }
-            }
+            // The connection in progress failed: the held-back one takes over.
+            _ => self.adopt_pending().await,
         }
+    }
+
+    /// Closes the held-back connection with Cease / Connection Collision Resolution.
+    fn reject_pending(&mut self) {
+        if let Some(p) = self.pending_incoming.take() {
+            let mut b = Vec::with_capacity(21);
+            Outgoing::Notification(crate::collision::notification()).encode(&mut b);
+            let _ = p.stream.try_write(&b);
+        }
+    }
+
+    /// Makes the held-back connection the session's, starting the FSM
+    /// again if the collision (or a failure) left it in Idle.
+    async fn adopt_pending(&mut self) {
+        let Some(p) = self.pending_incoming.take() else {
+            return;
+        };
+        if self.fsm.state() == State::Idle && self.fsm.is_started() && !self.stopped {
+            let input = self.start_input();
+            self.step(input).await;
+        }
+        if self.conn.is_some() || !self.fsm.accepts_connections() {
+            tracing::debug!(peer = %p.addr, name = %self.config.name, state = %self.fsm.state(), "held-back connection closed: session not accepting");
+            return;
+        }
+        if let Some(h) = self.connecting.take() {
+            h.abort();
+        }
+        let buffered = !p.buf.is_empty();
+        self.conn = Some(Conn::with_buffer(
+            p.stream,
+            p.addr,
+            false,
+            self.config.send_hold_time,
+            p.buf,
+        ));
+        self.step(Input::TcpConnectionConfirmed).await;
+        // The peer's OPEN may be waiting in the buffer already.
+        self.reprocess = buffered;
     }
 
     async fn connection_lost(&mut self) {
@@ -541,11 +698,8 @@ impl<H: SessionHooks> Driver<H> {
                     }
                 }
             };
-            let was_open = matches!(input, Input::BgpOpen(_));
             self.step(input).await;
-            if was_open {
-                self.resolve_pending().await;
-            }
+            self.resolve_pending().await;
         }
     }
 

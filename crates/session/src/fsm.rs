@@ -740,6 +740,12 @@ impl Fsm {
             self.stop_timer(s, t);
         }
         self.drop_connection(s);
+        // A peer that closes an Established session with a Cease (an
+        // operator's reset, a reconfiguration, a reboot) did nothing wrong:
+        // it may come back at once, as with BIRD, FRR and OpenBGPD. Only
+        // errors count towards the back-off.
+        let peer_cease = self.state == State::Established
+            && matches!(&reason, Reason::Received(n) if n.code == condor_wire::notification::codes::CEASE);
         if self.state == State::Established {
             s.out.push(Action::SessionDown(reason.clone()));
             if let Some(at) = self.established_at.take() {
@@ -750,6 +756,7 @@ impl Fsm {
         }
         self.negotiated = None;
         match how {
+            Close::Failure if peer_cease => {}
             Close::Failure => {
                 self.connect_retry_counter = self.connect_retry_counter.saturating_add(1);
                 self.failures = self.failures.saturating_add(1);
@@ -762,7 +769,11 @@ impl Fsm {
             }
         }
         if self.started {
-            let d = self.config.idle_hold.delay(self.failures);
+            let d = if peer_cease && self.failures == 0 {
+                Duration::ZERO
+            } else {
+                self.config.idle_hold.delay(self.failures)
+            };
             self.start_timer(s, Timer::IdleHold, d);
         } else {
             self.stop_timer(s, Timer::IdleHold);

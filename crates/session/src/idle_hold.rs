@@ -18,6 +18,11 @@
 //! | 6 | 160 s |
 //! | 7 and more | 300 s (cap) |
 //!
+//! A session that the peer closes with a Cease while Established (an
+//! operator's reset, a reconfiguration, a reboot) is not a failure: the FSM
+//! restarts at once (IdleHoldTime 0) unless failures are already counted,
+//! so a member that reconnects right away is accepted right away.
+//!
 //! The count goes back to zero when a session that had been Established for
 //! at least [`IdleHold::forget_after`] (300 s, the cap: a member that flaps
 //! more slowly than we would retry is not oscillating) goes down, and on a

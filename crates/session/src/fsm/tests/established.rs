@@ -167,6 +167,7 @@ fn established_notification_and_tcp_failure_go_idle() {
             Reason::ConnectionFailed,
         ),
     ] {
+        let is_cease = matches!(&input, Input::NotifMsg(n) if n.code == 6);
         let mut f = established();
         check(
             &mut f,
@@ -178,11 +179,13 @@ fn established_notification_and_tcp_failure_go_idle() {
                 StopTimer(Timer::Keepalive),
                 Disconnect,
                 SessionDown(reason.clone()),
-                StartTimer(Timer::IdleHold, secs(5)),
+                // A Cease from the peer is no error: immediate restart,
+                // no failure counted. Errors back off.
+                StartTimer(Timer::IdleHold, if is_cease { secs(0) } else { secs(5) }),
                 tr(State::Established, State::Idle, event, reason),
             ],
         );
-        assert_eq!(f.connect_retry_counter(), 1);
+        assert_eq!(f.connect_retry_counter(), if is_cease { 0 } else { 1 });
     }
 }
 

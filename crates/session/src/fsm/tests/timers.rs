@@ -83,7 +83,7 @@ fn idle_hold_back_off_resets_after_a_stable_session() {
     );
     assert_eq!(f.state(), State::Established);
     now += secs(299);
-    feed(&mut f, now, [Input::NotifMsg(cease())]);
+    feed(&mut f, now, [Input::TcpConnectionFails]);
     assert_eq!(f.timer_deadline(Timer::IdleHold), Some(now + secs(40)));
     now += secs(40);
     feed(&mut f, now, [Input::IdleHoldTimerExpires]);
@@ -98,7 +98,35 @@ fn idle_hold_back_off_resets_after_a_stable_session() {
         ],
     );
     now += secs(300);
-    feed(&mut f, now, [Input::KeepAliveMsg, Input::NotifMsg(cease())]);
+    feed(
+        &mut f,
+        now,
+        [Input::KeepAliveMsg, Input::TcpConnectionFails],
+    );
+    assert_eq!(f.consecutive_failures(), 1);
+    assert_eq!(f.timer_deadline(Timer::IdleHold), Some(now + secs(5)));
+}
+
+#[test]
+fn a_cease_from_the_peer_restarts_at_once_without_counting_a_failure() {
+    let mut f = connect(FsmConfig::default());
+    let mut now = T0;
+    let up = [
+        Input::TcpCrAcked,
+        Input::BgpOpen(Box::new(member_open())),
+        Input::KeepAliveMsg,
+    ];
+    feed(&mut f, now, up.clone());
+    assert_eq!(f.state(), State::Established);
+    now += secs(10);
+    feed(&mut f, now, [Input::NotifMsg(cease())]);
+    assert_eq!(f.consecutive_failures(), 0);
+    assert_eq!(f.timer_deadline(Timer::IdleHold), Some(now));
+    // After an error, the back-off applies again.
+    feed(&mut f, now, [Input::IdleHoldTimerExpires]);
+    feed(&mut f, now, up);
+    assert_eq!(f.state(), State::Established);
+    feed(&mut f, now, [Input::TcpConnectionFails]);
     assert_eq!(f.consecutive_failures(), 1);
     assert_eq!(f.timer_deadline(Timer::IdleHold), Some(now + secs(5)));
 }
