@@ -13,7 +13,10 @@ pub mod rib;
 pub mod task;
 
 pub use path::{Path, Rank};
-pub use peer::{MaxPrefix, MaxPrefixAction, OutQueue, PeerId, PeerSpec};
+pub use peer::{
+    MaxPrefix, MaxPrefixAction, OutItem, OutQueue, OutReader, PeerId, PeerSpec, SharedBatch,
+    SharedMsg,
+};
 pub use rib::{Rib, RibNotice, RibStats, RouteUpdate};
 pub use task::{spawn, RibHandle, RibInput};
 

@@ -20,7 +20,7 @@
 
 use crate::intern::Interner;
 use crate::path::{best, Path, Rank};
-use crate::peer::{MaxPrefixAction, PeerId, PeerSpec};
+use crate::peer::{MaxPrefixAction, PeerId, PeerSpec, SharedBatch, SharedMsg};
 use bytes::Bytes;
 use condor_wire::{Context, Family, NextHop, Nlri, PathAttributes, Prefix, Update, UpdateBuilder};
 use std::collections::{HashMap, HashSet};
@@ -476,33 +476,43 @@ impl Rib {
             };
             recipients_by_class.entry(c).or_default().push(*id);
         }
+        // Encode each group once per class into the class's shared batch;
+        // every recipient gets one queue entry for the whole batch.
+        let mut batches: HashMap<ClassKey, SharedBatch> = HashMap::new();
         for ((key, excl), group) in shared {
             let family = match key {
                 GroupKey::Announce { family, .. } | GroupKey::Withdraw { family } => family,
             };
-            for members in recipients_by_class.values() {
-                let targets: Vec<PeerId> = members
-                    .iter()
-                    .filter(|id| {
-                        !excl.contains(&Some(**id))
-                            && self.peers[id].spec.families.contains(&family)
-                    })
-                    .copied()
-                    .collect();
-                let Some(first) = targets.first() else {
+            for (class, members) in &recipients_by_class {
+                let wanted = members.iter().any(|id| {
+                    !excl.contains(&Some(*id)) && self.peers[id].spec.families.contains(&family)
+                });
+                if !wanted {
                     continue;
-                };
-                let msgs = encode_group(&self.peers[first].builder, family, &group);
-                for id in &targets {
-                    let s = &self.peers[id];
-                    for m in &msgs {
-                        s.spec.out.push(m.clone());
-                    }
                 }
-                self.stats.messages_queued += (msgs.len() * targets.len()) as u64;
-                if targets.len() > 1 {
-                    self.stats.messages_shared += msgs.len() as u64;
+                let msgs = encode_group(&self.peers[&members[0]].builder, family, &group);
+                let batch = batches.entry(*class).or_default();
+                batch.msgs.extend(msgs.into_iter().map(|bytes| SharedMsg {
+                    bytes,
+                    excluded: excl,
+                    family,
+                }));
+            }
+        }
+        for (class, batch) in batches {
+            let batch = Arc::new(batch);
+            let mut takers = 0;
+            for id in &recipients_by_class[&class] {
+                let s = &self.peers[id];
+                let (n, octets) = batch.count_for(*id, &s.spec.families);
+                if n > 0 {
+                    s.spec.out.push_shared(batch.clone(), octets);
+                    self.stats.messages_queued += n as u64;
+                    takers += 1;
                 }
+            }
+            if takers > 1 {
+                self.stats.messages_shared += batch.msgs.len() as u64;
             }
         }
         for (id, groups) in personal {

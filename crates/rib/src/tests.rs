@@ -5,17 +5,15 @@
 //! its Adj-RIB-In, which is then compared with what it must hold.
 
 use crate::*;
-use bytes::Bytes;
 use condor_wire::{
     decode_message, AsPath, Asn, Context, Family, Message, NextHop, Nlri, PathAttributes, Prefix,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tokio::sync::mpsc::UnboundedReceiver;
 
 struct Client {
     out: Arc<OutQueue>,
-    rx: UnboundedReceiver<Bytes>,
+    rx: OutReader,
     ctx: Context,
     /// prefix → (AS path, next hop) as the client holds it.
     view: BTreeMap<Prefix, (String, String)>,
@@ -25,7 +23,7 @@ struct Client {
 
 impl Client {
     fn drain(&mut self) {
-        while let Ok(m) = self.rx.try_recv() {
+        while let Some(m) = self.rx.try_next() {
             self.out.written(m.len());
             self.messages += 1;
             let Message::Update(u) = decode_message(&m, &self.ctx).expect("valid UPDATE") else {
@@ -65,7 +63,12 @@ impl Client {
 const TEST_HIGH: usize = 64 * 1024;
 
 fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
-    let (out, rx) = OutQueue::with_watermarks(TEST_HIGH, TEST_HIGH / 4);
+    let (out, rx) = OutQueue::with_watermarks(
+        id,
+        vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+        TEST_HIGH,
+        TEST_HIGH / 4,
+    );
     rib.peer_up(PeerSpec {
         id,
         name: format!("AS{asn}"),
@@ -323,7 +326,7 @@ fn two_octet_client_gets_as_trans_and_as4_path() {
 fn max_prefix_actions() {
     let mut rib = Rib::new();
     let ctx = Context::four_octet();
-    let (out, _rx) = OutQueue::new();
+    let (out, _rx) = OutQueue::new(1, vec![Family::IPV4_UNICAST]);
     let mut b = client(&mut rib, 2, 64502, ctx);
     for (id, action) in [
         (1, MaxPrefixAction::Shutdown),

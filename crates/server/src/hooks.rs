@@ -1,10 +1,27 @@
 //! The bridge from a session to the RIB: what happens when a session comes
 //! up, goes down, or receives routes.
 
+use bytes::Bytes;
 use condor_rib::{
-    MaxPrefix, MaxPrefixAction, OutQueue, PeerId, PeerSpec, RibHandle, RibInput, RouteUpdate,
+    MaxPrefix, MaxPrefixAction, OutQueue, OutReader, PeerId, PeerSpec, RibHandle, RibInput,
+    RouteUpdate,
 };
-use condor_session::driver::{Outbound, SessionHooks};
+use condor_session::driver::{Outbound, OutboundSource, SessionHooks};
+
+/// The RIB's queue reader as the writer's source.
+struct RibOut(OutReader);
+
+impl OutboundSource for RibOut {
+    fn poll_next(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Bytes>> {
+        self.0.poll_next(cx)
+    }
+    fn try_next(&mut self) -> Option<Bytes> {
+        self.0.try_next()
+    }
+    fn is_idle(&self) -> bool {
+        self.0.is_idle()
+    }
+}
 use condor_session::{Negotiated, Reason};
 use condor_wire::{RouteRefresh, RouteRefreshSubtype, Update};
 
@@ -40,7 +57,7 @@ impl Hooks {
 
 impl SessionHooks for Hooks {
     async fn up(&self, neg: &Negotiated) -> Outbound {
-        let (out, rx) = OutQueue::new();
+        let (out, rx) = OutQueue::new(self.id, neg.families.clone());
         let spec = PeerSpec {
             id: self.id,
             name: self.name.clone(),
@@ -56,7 +73,7 @@ impl SessionHooks for Hooks {
         let xon = self.rib.xon.clone();
         let id = self.id;
         Outbound {
-            rx,
+            rx: Box::new(RibOut(rx)),
             written: Box::new(move |octets| {
                 if out.written(octets) {
                     let _ = xon.send(id);

@@ -85,10 +85,32 @@ pub struct SessionConfig {
     pub send_hold_time: Duration,
 }
 
+/// Where the writer takes the encoded UPDATEs of an established session.
+pub trait OutboundSource: Send + 'static {
+    /// The next message, or `None` when the source is closed.
+    fn poll_next(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Bytes>>;
+    /// The next message if one is ready now.
+    fn try_next(&mut self) -> Option<Bytes>;
+    /// True when nothing is waiting.
+    fn is_idle(&self) -> bool;
+}
+
+impl OutboundSource for mpsc::UnboundedReceiver<Bytes> {
+    fn poll_next(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Bytes>> {
+        self.poll_recv(cx)
+    }
+    fn try_next(&mut self) -> Option<Bytes> {
+        self.try_recv().ok()
+    }
+    fn is_idle(&self) -> bool {
+        self.is_empty()
+    }
+}
+
 /// The stream of encoded UPDATEs for an established session.
 pub struct Outbound {
     /// Messages to write, in order.
-    pub rx: mpsc::UnboundedReceiver<Bytes>,
+    pub rx: Box<dyn OutboundSource>,
     /// Called after messages are written, with how many octets they held
     /// (queue accounting, XON).
     pub written: Box<dyn Fn(usize) + Send + Sync>,
@@ -268,15 +290,15 @@ async fn writer(
                     return;
                 }
             },
-            m = async { match out.as_mut() { Some(o) => o.rx.recv().await, None => std::future::pending().await } } => match m {
+            m = async { match out.as_mut() { Some(o) => std::future::poll_fn(|cx| o.rx.poll_next(cx)).await, None => std::future::pending().await } } => match m {
                 Some(m) => {
                     batch.extend_from_slice(&m);
                     written = m.len();
                     if let Some(o) = out.as_mut() {
                         while batch.len() < WRITE_BATCH {
-                            match o.rx.try_recv() {
-                                Ok(m) => { batch.extend_from_slice(&m); written += m.len(); }
-                                Err(_) => break,
+                            match o.rx.try_next() {
+                                Some(m) => { batch.extend_from_slice(&m); written += m.len(); }
+                                None => break,
                             }
                         }
                     }
@@ -315,7 +337,7 @@ async fn writer(
                         (o.written)(written);
                     }
                     if batch.capacity() > 2 * WRITE_BATCH
-                        || (batch.capacity() > 16 * 1024 && o.rx.is_empty())
+                        || (batch.capacity() > 16 * 1024 && o.rx.is_idle())
                     {
                         batch = Vec::new();
                     }
