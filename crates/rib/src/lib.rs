@@ -18,7 +18,7 @@ pub use peer::{
     SharedMsg,
 };
 pub use rib::{Rib, RibNotice, RibStats, RouteUpdate};
-pub use task::{spawn, RibHandle, RibInput};
+pub use task::{spawn, GracefulDown, RibHandle, RibInput};
 
 #[cfg(test)]
 mod tests;

@@ -25,6 +25,7 @@ use bytes::Bytes;
 use condor_wire::{Context, Family, NextHop, Nlri, PathAttributes, Prefix, Update, UpdateBuilder};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Routes from one UPDATE, digested by the session task (which decodes in
 /// parallel with other sessions): attributes normalized to the 4-octet form
@@ -37,12 +38,20 @@ pub struct RouteUpdate {
     pub announce: Vec<(NextHop, Vec<Nlri>)>,
     /// Withdrawn NLRI (any family).
     pub withdraw: Vec<Nlri>,
+    /// The UPDATE was an End-of-RIB marker for this family (RFC 4724 §2).
+    pub end_of_rib: Option<Family>,
 }
 
 impl RouteUpdate {
     /// Digests a decoded UPDATE. RFC 7606 treat-as-withdraw turns the
     /// announcements into withdrawals.
     pub fn from_update(u: Update) -> RouteUpdate {
+        if let Some(f) = u.end_of_rib() {
+            return RouteUpdate {
+                end_of_rib: Some(f),
+                ..RouteUpdate::default()
+            };
+        }
         let taw = u.treat_as_withdraw();
         let mut withdraw = u.withdrawn;
         if let Some(m) = u.mp_unreach {
@@ -74,6 +83,7 @@ impl RouteUpdate {
             attrs,
             announce,
             withdraw,
+            end_of_rib: None,
         }
     }
 }
@@ -119,6 +129,19 @@ struct PeerState {
     /// Families still owed an End-of-RIB after the initial table.
     eor_pending: Vec<Family>,
     builder: UpdateBuilder,
+    /// Graceful restart (RFC 4724): paths kept from the previous session,
+    /// not yet announced again, and until when they may stay.
+    stale: Option<Stale>,
+}
+
+/// Paths of a peer kept as stale across a restart (RFC 4724 §4.2).
+#[derive(Debug)]
+struct Stale {
+    keys: HashSet<(Prefix, u32)>,
+    families: Vec<Family>,
+    deadline: Instant,
+    /// Paths per family, for max-prefix.
+    count: [u32; 2],
 }
 
 impl PeerState {
@@ -186,6 +209,8 @@ pub struct Rib {
     touched: HashMap<Prefix, Vec<Path>>,
     notices: Vec<RibNotice>,
     stats: RibStats,
+    /// Peers whose session is down but restarting (graceful restart helper).
+    restarting: HashMap<PeerId, Stale>,
 }
 
 impl Default for Rib {
@@ -204,6 +229,7 @@ impl Rib {
             touched: HashMap::new(),
             notices: Vec::new(),
             stats: RibStats::default(),
+            restarting: HashMap::new(),
         }
     }
 
@@ -240,6 +266,8 @@ impl Rib {
     }
 
     /// A session came up: the client gets the whole table, then End-of-RIB.
+    /// A peer back from a graceful restart keeps its stale paths until it
+    /// announces them again or sends End-of-RIB.
     pub fn peer_up(&mut self, spec: PeerSpec) {
         if self.peers.contains_key(&spec.id) {
             self.peer_down(spec.id);
@@ -250,23 +278,158 @@ impl Rib {
                 backlog.insert(*prefix, None);
             }
         }
-        // Prefixes changed in this batch are already in the backlog; their
-        // client has received nothing yet, which `None` says.
+        // Its own stale paths are not sent back to it.
+        let stale = self.restarting.remove(&spec.id);
+        let (adj_in, count) = match &stale {
+            Some(st) => (st.keys.clone(), st.count),
+            None => (HashSet::new(), [0, 0]),
+        };
         let builder = UpdateBuilder::new(spec.tx);
         let eor_pending = spec.families.clone();
-        tracing::debug!(peer = spec.id, name = %spec.name, initial = backlog.len(), "rib: client up");
+        tracing::debug!(peer = spec.id, name = %spec.name, initial = backlog.len(), stale = adj_in.len(), "rib: client up");
         self.peers.insert(
             spec.id,
             PeerState {
                 spec,
-                adj_in: HashSet::new(),
-                count: [0, 0],
+                adj_in,
+                count,
                 over_limit_warned: false,
                 backlog,
                 eor_pending,
                 builder,
+                stale,
             },
         );
+    }
+
+    /// A session went down but the peer announced graceful restart (RFC
+    /// 4724 §4.2): its paths of `families` stay, marked stale, for
+    /// `restart_time`; the others are withdrawn now.
+    pub fn peer_down_graceful(
+        &mut self,
+        id: PeerId,
+        restart_time: Duration,
+        families: Vec<Family>,
+        now: Instant,
+    ) {
+        let Some(state) = self.peers.remove(&id) else {
+            return;
+        };
+        let mut keys = HashSet::new();
+        let mut count = [0, 0];
+        for key in state.adj_in {
+            if families.contains(&family_of(&key.0)) {
+                count[fam_index(&key.0)] += 1;
+                keys.insert(key);
+            } else {
+                self.remove_from_table(id, key);
+            }
+        }
+        tracing::debug!(
+            peer = id,
+            stale = keys.len(),
+            ?restart_time,
+            "rib: client restarting, paths kept as stale"
+        );
+        self.restarting.insert(
+            id,
+            Stale {
+                keys,
+                families,
+                deadline: now + restart_time,
+                count,
+            },
+        );
+    }
+
+    /// When the next stale deadline falls, if any.
+    pub fn next_stale_deadline(&self) -> Option<Instant> {
+        let down = self.restarting.values().map(|s| s.deadline);
+        let up = self
+            .peers
+            .values()
+            .filter_map(|p| p.stale.as_ref().map(|s| s.deadline));
+        down.chain(up).min()
+    }
+
+    /// Removes stale paths whose time is up.
+    pub fn expire_stale(&mut self, now: Instant) {
+        let gone: Vec<PeerId> = self
+            .restarting
+            .iter()
+            .filter(|(_, s)| s.deadline <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in gone {
+            if let Some(st) = self.restarting.remove(&id) {
+                tracing::info!(
+                    peer = id,
+                    paths = st.keys.len(),
+                    "graceful restart timer expired: stale paths removed"
+                );
+                for key in st.keys {
+                    self.remove_from_table(id, key);
+                }
+            }
+        }
+        let late: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.stale.as_ref().is_some_and(|s| s.deadline <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in late {
+            let families = self.peers[&id]
+                .stale
+                .as_ref()
+                .map(|s| s.families.clone())
+                .unwrap_or_default();
+            for f in families {
+                self.sweep_stale(id, f);
+            }
+        }
+    }
+
+    /// End-of-RIB from a restarted peer: its paths of `family` that were not
+    /// announced again are withdrawn.
+    fn sweep_stale(&mut self, id: PeerId, family: Family) {
+        let Some(state) = self.peers.get_mut(&id) else {
+            return;
+        };
+        let Some(st) = state.stale.as_mut() else {
+            return;
+        };
+        let gone: Vec<(Prefix, u32)> = st
+            .keys
+            .iter()
+            .filter(|k| family_of(&k.0) == family)
+            .copied()
+            .collect();
+        for k in &gone {
+            st.keys.remove(k);
+        }
+        st.families.retain(|f| *f != family);
+        if st.families.is_empty() || st.keys.is_empty() {
+            state.stale = None;
+        }
+        for key in gone {
+            if let Some(state) = self.peers.get_mut(&id) {
+                if state.adj_in.remove(&key) {
+                    state.count[fam_index(&key.0)] -= 1;
+                }
+            }
+            self.remove_from_table(id, key);
+        }
+    }
+
+    fn remove_from_table(&mut self, id: PeerId, (prefix, path_id): (Prefix, u32)) {
+        self.touch(prefix);
+        if let Some(v) = self.table.get_mut(&prefix) {
+            v.retain(|p| !(p.peer == id && p.path_id == path_id));
+            if v.is_empty() {
+                self.table.remove(&prefix);
+            }
+        }
     }
 
     /// A session went down: its paths are withdrawn from every client.
@@ -274,14 +437,8 @@ impl Rib {
         let Some(state) = self.peers.remove(&id) else {
             return;
         };
-        for (prefix, path_id) in state.adj_in {
-            self.touch(prefix);
-            if let Some(v) = self.table.get_mut(&prefix) {
-                v.retain(|p| !(p.peer == id && p.path_id == path_id));
-                if v.is_empty() {
-                    self.table.remove(&prefix);
-                }
-            }
+        for key in state.adj_in {
+            self.remove_from_table(id, key);
         }
         tracing::debug!(peer = id, "rib: client down, paths withdrawn");
     }
@@ -308,6 +465,10 @@ impl Rib {
         };
         let router_id = state.spec.router_id;
         let peer_addr = state.spec.addr;
+        if let Some(f) = update.end_of_rib {
+            self.sweep_stale(id, f);
+            return;
+        }
         for n in &update.withdraw {
             self.remove_path(id, n);
         }
@@ -339,14 +500,11 @@ impl Rib {
         if !state.adj_in.remove(&key) {
             return;
         }
-        state.count[fam_index(&n.prefix)] -= 1;
-        self.touch(n.prefix);
-        if let Some(v) = self.table.get_mut(&n.prefix) {
-            v.retain(|p| !(p.peer == id && p.path_id == key.1));
-            if v.is_empty() {
-                self.table.remove(&n.prefix);
-            }
+        if let Some(st) = state.stale.as_mut() {
+            st.keys.remove(&key);
         }
+        state.count[fam_index(&n.prefix)] -= 1;
+        self.remove_from_table(id, key);
     }
 
     fn insert_path(&mut self, id: PeerId, prefix: Prefix, path: Path) {
@@ -354,6 +512,10 @@ impl Rib {
             return;
         };
         let key = (prefix, path.path_id);
+        if let Some(st) = state.stale.as_mut() {
+            // Announced again: no longer stale.
+            st.keys.remove(&key);
+        }
         if !state.adj_in.contains(&key) {
             let fi = fam_index(&prefix);
             let limit = state

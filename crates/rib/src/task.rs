@@ -12,8 +12,9 @@ use tokio::sync::{mpsc, oneshot};
 pub enum RibInput {
     /// A session reached Established.
     PeerUp(PeerSpec),
-    /// A session left Established.
-    PeerDown(PeerId),
+    /// A session left Established; with `Some`, the peer announced graceful
+    /// restart and its paths are kept as stale (RFC 4724 §4.2).
+    PeerDown(PeerId, Option<GracefulDown>),
     /// Routes of one UPDATE.
     Routes(PeerId, RouteUpdate),
     /// The peer sent ROUTE-REFRESH for a family.
@@ -22,6 +23,15 @@ pub enum RibInput {
     Stats(oneshot::Sender<RibStats>),
     /// What a peer should have for a prefix: (origin peer, AS path text) per candidate in order, then the answer.
     Lookup(Prefix, PeerId, oneshot::Sender<Option<(PeerId, String)>>),
+}
+
+/// How long, and for which families, a restarting peer's paths are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GracefulDown {
+    /// The peer's Restart Time.
+    pub restart_time: std::time::Duration,
+    /// Families whose paths are kept.
+    pub families: Vec<Family>,
 }
 
 /// Inputs processed before the export of a batch is computed.
@@ -76,8 +86,16 @@ async fn run(
                 },
                 // A client has room again: flush its backlog below.
                 Some(_) = xon.recv() => None,
+                // A restarting peer's stale paths are due.
+                _ = async {
+                    match rib.next_stale_deadline() {
+                        Some(d) => tokio::time::sleep_until(d.into()).await,
+                        None => std::future::pending().await,
+                    }
+                } => None,
             }
         };
+        rib.expire_stale(std::time::Instant::now());
         while xon.try_recv().is_ok() {}
         if let Some(input) = first {
             apply(&mut rib, input);
@@ -105,7 +123,10 @@ async fn run(
 fn apply(rib: &mut Rib, input: RibInput) {
     match input {
         RibInput::PeerUp(spec) => rib.peer_up(spec),
-        RibInput::PeerDown(id) => rib.peer_down(id),
+        RibInput::PeerDown(id, None) => rib.peer_down(id),
+        RibInput::PeerDown(id, Some(g)) => {
+            rib.peer_down_graceful(id, g.restart_time, g.families, std::time::Instant::now())
+        }
         RibInput::Routes(id, u) => rib.routes(id, u),
         RibInput::RouteRefresh(id, f) => rib.route_refresh(id, f),
         RibInput::Stats(tx) => {

@@ -118,6 +118,7 @@ fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
                 .collect(),
         )],
         withdraw: vec![],
+        end_of_rib: None,
     }
 }
 
@@ -381,4 +382,114 @@ fn route_refresh_resends_the_table() {
     rib.route_refresh(2, Family::IPV4_UNICAST);
     settle(&mut rib, &mut [&mut a, &mut b]);
     assert_eq!(b.has("45.183.44.0/24"), Some("64501"));
+}
+
+#[test]
+fn graceful_restart_keeps_stale_paths_until_end_of_rib() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let (mut a, mut b) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+    );
+    rib.routes(
+        1,
+        announce(
+            &[64501],
+            "198.18.0.1",
+            &["45.183.44.0/24", "45.183.45.0/24"],
+        ),
+    );
+    rib.routes(1, announce(&[64501], "2001:db8::1", &["2803:cd60::/32"]));
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(b.view.len(), 3);
+    // A's session drops; it preserves IPv4 only: IPv6 goes at once, IPv4 stays.
+    let t0 = std::time::Instant::now();
+    rib.peer_down_graceful(
+        1,
+        std::time::Duration::from_secs(120),
+        vec![Family::IPV4_UNICAST],
+        t0,
+    );
+    settle(&mut rib, &mut [&mut b]);
+    assert_eq!(
+        b.has("45.183.44.0/24"),
+        Some("64501"),
+        "stale path kept during the restart"
+    );
+    assert_eq!(
+        b.has("2803:cd60::/32"),
+        None,
+        "families without preserved state are withdrawn"
+    );
+    assert_eq!(
+        rib.next_stale_deadline(),
+        Some(t0 + std::time::Duration::from_secs(120))
+    );
+    // A comes back, announces one of the two again, then End-of-RIB.
+    let mut a = client(&mut rib, 1, 64501, ctx);
+    rib.routes(
+        1,
+        announce(&[64501, 65001], "198.18.0.1", &["45.183.44.0/24"]),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(
+        b.has("45.183.45.0/24"),
+        Some("64501"),
+        "still stale before End-of-RIB"
+    );
+    assert!(
+        a.view.is_empty(),
+        "its own stale paths are not sent back to it"
+    );
+    rib.routes(
+        1,
+        RouteUpdate {
+            end_of_rib: Some(Family::IPV4_UNICAST),
+            ..Default::default()
+        },
+    );
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(
+        b.has("45.183.44.0/24"),
+        Some("64501 65001"),
+        "refreshed path kept"
+    );
+    assert_eq!(
+        b.has("45.183.45.0/24"),
+        None,
+        "not announced again: swept at End-of-RIB"
+    );
+    assert_eq!(rib.next_stale_deadline(), None);
+    assert_eq!(rib.stats().paths, 1);
+}
+
+#[test]
+fn graceful_restart_timer_expiry_removes_stale_paths() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let (mut a, mut b) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+    );
+    rib.routes(1, announce(&[64501], "198.18.0.1", &["45.183.44.0/24"]));
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    let t0 = std::time::Instant::now();
+    rib.peer_down_graceful(
+        1,
+        std::time::Duration::from_secs(60),
+        vec![Family::IPV4_UNICAST],
+        t0,
+    );
+    rib.expire_stale(t0 + std::time::Duration::from_secs(59));
+    settle(&mut rib, &mut [&mut b]);
+    assert_eq!(b.has("45.183.44.0/24"), Some("64501"));
+    rib.expire_stale(t0 + std::time::Duration::from_secs(60));
+    settle(&mut rib, &mut [&mut b]);
+    assert_eq!(
+        b.has("45.183.44.0/24"),
+        None,
+        "restart time over: withdrawn"
+    );
+    assert_eq!(rib.stats().paths, 0);
 }

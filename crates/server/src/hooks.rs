@@ -3,8 +3,8 @@
 
 use bytes::Bytes;
 use condor_rib::{
-    MaxPrefix, MaxPrefixAction, OutQueue, OutReader, PeerId, PeerSpec, RibHandle, RibInput,
-    RouteUpdate,
+    GracefulDown, MaxPrefix, MaxPrefixAction, OutQueue, OutReader, PeerId, PeerSpec, RibHandle,
+    RibInput, RouteUpdate,
 };
 use condor_session::driver::{Outbound, OutboundSource, SessionHooks};
 
@@ -82,13 +82,17 @@ impl SessionHooks for Hooks {
         }
     }
 
-    async fn down(&self, _reason: &Reason) {
-        let _ = self.rib.tx.send(RibInput::PeerDown(self.id)).await;
+    async fn down(&self, reason: &Reason, negotiated: Option<&Negotiated>) {
+        let _ = self
+            .rib
+            .tx
+            .send(RibInput::PeerDown(self.id, graceful(reason, negotiated)))
+            .await;
     }
 
     async fn update(&self, update: Update) {
         let routes = RouteUpdate::from_update(update);
-        if routes.announce.is_empty() && routes.withdraw.is_empty() {
+        if routes.announce.is_empty() && routes.withdraw.is_empty() && routes.end_of_rib.is_none() {
             return;
         }
         let _ = self.rib.tx.send(RibInput::Routes(self.id, routes)).await;
@@ -103,4 +107,31 @@ impl SessionHooks for Hooks {
                 .await;
         }
     }
+}
+
+/// Whether a session that went down keeps its routes as stale (RFC 4724
+/// §4.2, RFC 8538): the peer announced graceful restart for some families,
+/// and the session ended by a TCP failure, or, with the N bit, by a
+/// NOTIFICATION the peer sent (other than Hard Reset) or by our hold timer.
+/// A NOTIFICATION we send for any other reason (shutdown, max-prefix, an
+/// error of the peer's) ends it for good.
+fn graceful(reason: &Reason, negotiated: Option<&Negotiated>) -> Option<GracefulDown> {
+    use condor_wire::notification::codes;
+    let gr = negotiated?.graceful_restart.as_ref()?;
+    let families: Vec<_> = gr.families.iter().map(|(f, _)| *f).collect();
+    if families.is_empty() || gr.restart_time == 0 {
+        return None;
+    }
+    let applies = match reason {
+        Reason::ConnectionFailed => true,
+        Reason::Received(n) => {
+            gr.notification && !(n.code == codes::CEASE && n.subcode == codes::CEASE_HARD_RESET)
+        }
+        Reason::Sent(n) => gr.notification && n.code == codes::HOLD_TIMER_EXPIRED,
+        _ => false,
+    };
+    applies.then(|| GracefulDown {
+        restart_time: std::time::Duration::from_secs(u64::from(gr.restart_time)),
+        families,
+    })
 }

@@ -120,8 +120,13 @@ pub struct Outbound {
 pub trait SessionHooks: Send + Sync + 'static {
     /// The session is Established: return the queue of UPDATEs to send.
     fn up(&self, negotiated: &Negotiated) -> impl Future<Output = Outbound> + Send;
-    /// The session left Established.
-    fn down(&self, reason: &Reason) -> impl Future<Output = ()> + Send;
+    /// The session left Established; `negotiated` is what it had negotiated
+    /// (graceful restart decides whether its routes are kept as stale).
+    fn down(
+        &self,
+        reason: &Reason,
+        negotiated: Option<&Negotiated>,
+    ) -> impl Future<Output = ()> + Send;
     /// A decoded UPDATE (RFC 7606 problems listed in it).
     fn update(&self, update: Update) -> impl Future<Output = ()> + Send;
     /// A ROUTE-REFRESH (or BoRR/EoRR) from the peer.
@@ -806,11 +811,12 @@ impl<H: SessionHooks> Driver<H> {
                     self.status
                         .send_modify(|s| s.last_error = Some(format!("received {n}")));
                 }
+                let mut negotiated = None;
                 self.status.send_modify(|s| {
                     s.established_since = None;
-                    s.negotiated = None;
+                    negotiated = s.negotiated.take();
                 });
-                self.hooks.down(&reason).await;
+                self.hooks.down(&reason, negotiated.as_ref()).await;
             }
             Action::DeliverUpdate(_) => {}
             Action::DeliverRouteRefresh(r) => self.hooks.route_refresh(r).await,
