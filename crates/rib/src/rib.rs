@@ -13,17 +13,20 @@
 //!   once per encoding class and the same bytes are queued to every client of
 //!   the class — except the owners of the old and new best, whose answers
 //!   differ and are computed for them alone;
-//! * clients that are **backlogged** (slow, or still receiving their initial
-//!   table) keep a coalescing map prefix → what they last received; when they
-//!   have room again, the map is flushed in bounded chunks against the
-//!   current table. Its size is bounded by the number of prefixes, not by churn.
+//! * clients that are **backlogged** (slow) keep a coalescing map prefix →
+//!   what they last received; when they have room again, the map is flushed
+//!   in bounded chunks against the current table. Its size is bounded by the
+//!   number of prefixes, not by churn;
+//! * a client receiving its initial table (or a route refresh) walks the
+//!   table in prefix order from a cursor — one prefix of state — and changes
+//!   to prefixes the walk has not reached yet need no record at all.
 
 use crate::intern::Interner;
 use crate::path::{best, Path, Rank};
 use crate::peer::{MaxPrefixAction, PeerId, PeerSpec, SharedBatch, SharedMsg};
 use bytes::Bytes;
 use condor_wire::{Context, Family, NextHop, Nlri, PathAttributes, Prefix, Update, UpdateBuilder};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -126,12 +129,39 @@ struct PeerState {
     over_limit_warned: bool,
     /// Coalescing backlog: prefix → the answer the client last received.
     backlog: HashMap<Prefix, Option<Path>>,
+    /// A walk of the table in prefix order sending the current answers: the
+    /// initial table after the session comes up, or a route refresh. It
+    /// costs one prefix of state per client, whatever the table size.
+    dump: Option<Dump>,
     /// Families still owed an End-of-RIB after the initial table.
     eor_pending: Vec<Family>,
     builder: UpdateBuilder,
     /// Graceful restart (RFC 4724): paths kept from the previous session,
     /// not yet announced again, and until when they may stay.
     stale: Option<Stale>,
+}
+
+/// A resumable walk of the table for one client.
+#[derive(Debug, Clone)]
+struct Dump {
+    /// The last prefix sent (or passed); the walk resumes after it.
+    after: Option<Prefix>,
+    /// The families walked.
+    families: Vec<Family>,
+}
+
+impl PeerState {
+    /// True while the walk has yet to reach `prefix`: the walk will send its
+    /// state then, so a change now needs no backlog entry.
+    fn dump_pending(&self, prefix: &Prefix) -> bool {
+        self.dump.as_ref().is_some_and(|d| {
+            d.families.contains(&family_of(prefix)) && d.after.is_none_or(|a| *prefix > a)
+        })
+    }
+
+    fn in_sync(&self) -> bool {
+        self.backlog.is_empty() && self.dump.is_none()
+    }
 }
 
 /// Paths of a peer kept as stale across a restart (RFC 4724 §4.2).
@@ -202,7 +232,8 @@ struct Group {
 
 /// The RIB.
 pub struct Rib {
-    table: HashMap<Prefix, Vec<Path>>,
+    /// Candidates per prefix, ordered so that a walk can resume anywhere.
+    table: BTreeMap<Prefix, Vec<Path>>,
     peers: HashMap<PeerId, PeerState>,
     interner: Interner,
     /// Old candidates of the prefixes touched in this batch.
@@ -223,7 +254,7 @@ impl Rib {
     /// An empty RIB.
     pub fn new() -> Rib {
         Rib {
-            table: HashMap::new(),
+            table: BTreeMap::new(),
             peers: HashMap::new(),
             interner: Interner::default(),
             touched: HashMap::new(),
@@ -272,12 +303,10 @@ impl Rib {
         if self.peers.contains_key(&spec.id) {
             self.peer_down(spec.id);
         }
-        let mut backlog = HashMap::new();
-        for prefix in self.table.keys() {
-            if spec.families.contains(&family_of(prefix)) {
-                backlog.insert(*prefix, None);
-            }
-        }
+        let dump = Some(Dump {
+            after: None,
+            families: spec.families.clone(),
+        });
         // Its own stale paths are not sent back to it.
         let stale = self.restarting.remove(&spec.id);
         let (adj_in, count) = match &stale {
@@ -286,7 +315,7 @@ impl Rib {
         };
         let builder = UpdateBuilder::new(spec.tx);
         let eor_pending = spec.families.clone();
-        tracing::debug!(peer = spec.id, name = %spec.name, initial = backlog.len(), stale = adj_in.len(), "rib: client up");
+        tracing::debug!(peer = spec.id, name = %spec.name, table = self.table.len(), stale = adj_in.len(), "rib: client up");
         self.peers.insert(
             spec.id,
             PeerState {
@@ -294,7 +323,8 @@ impl Rib {
                 adj_in,
                 count,
                 over_limit_warned: false,
-                backlog,
+                backlog: HashMap::new(),
+                dump,
                 eor_pending,
                 builder,
                 stale,
@@ -443,18 +473,22 @@ impl Rib {
         tracing::debug!(peer = id, "rib: client down, paths withdrawn");
     }
 
-    /// A client asked for the full Adj-RIB-Out of a family again (RFC 2918).
+    /// A client asked for the full Adj-RIB-Out of a family again (RFC 2918):
+    /// the walk starts over (with the families still being walked).
     pub fn route_refresh(&mut self, id: PeerId, family: Family) {
-        let prefixes: Vec<Prefix> = self
-            .table
-            .keys()
-            .filter(|p| family_of(p) == family)
-            .copied()
-            .collect();
         if let Some(state) = self.peers.get_mut(&id) {
-            for p in prefixes {
-                state.backlog.insert(p, None);
+            let mut families = state.dump.take().map(|d| d.families).unwrap_or_default();
+            if !families.contains(&family) {
+                families.push(family);
             }
+            // The walk sends the current state of these prefixes.
+            state
+                .backlog
+                .retain(|p, _| !families.contains(&family_of(p)));
+            state.dump = Some(Dump {
+                after: None,
+                families,
+            });
         }
     }
 
@@ -577,7 +611,7 @@ impl Rib {
         let in_sync: HashSet<PeerId> = self
             .peers
             .iter()
-            .filter(|(_, s)| s.backlog.is_empty() && s.spec.out.has_room())
+            .filter(|(_, s)| s.in_sync() && s.spec.out.has_room())
             .map(|(id, _)| *id)
             .collect();
         let backlogged: Vec<PeerId> = self
@@ -597,7 +631,8 @@ impl Rib {
             let owners = [b_old.map(|p| p.peer), b_new.map(|p| p.peer)];
             for id in &backlogged {
                 let s = self.peers.get_mut(id).expect("listed above");
-                if s.wants(&prefix) && !s.backlog.contains_key(&prefix) {
+                if s.wants(&prefix) && !s.dump_pending(&prefix) && !s.backlog.contains_key(&prefix)
+                {
                     s.backlog
                         .insert(prefix, best(&old, |p| p.peer != *id).cloned());
                 }
@@ -699,20 +734,19 @@ impl Rib {
         let ids: Vec<PeerId> = self.peers.keys().copied().collect();
         for id in ids {
             let s = self.peers.get_mut(&id).expect("listed above");
-            if s.backlog.is_empty() {
-                if !s.eor_pending.is_empty() {
-                    for f in std::mem::take(&mut s.eor_pending) {
-                        s.spec.out.push(Bytes::from(s.builder.end_of_rib(f)));
-                    }
+            if s.in_sync() {
+                for f in std::mem::take(&mut s.eor_pending) {
+                    s.spec.out.push(Bytes::from(s.builder.end_of_rib(f)));
                 }
                 continue;
             }
             if !s.spec.out.has_room() {
-                // Waits for its XON (RibInput::Writable).
+                // Waits for its XON.
                 continue;
             }
-            let chunk: Vec<Prefix> = s.backlog.keys().take(BACKLOG_CHUNK).copied().collect();
             let mut groups: HashMap<GroupKey, Group> = HashMap::new();
+            let chunk: Vec<Prefix> = s.backlog.keys().take(BACKLOG_CHUNK).copied().collect();
+            let mut budget = BACKLOG_CHUNK - chunk.len();
             for prefix in chunk {
                 let last = s.backlog.remove(&prefix).flatten();
                 let now = best(
@@ -721,6 +755,32 @@ impl Rib {
                 );
                 if !same(last.as_ref(), now) {
                     push_group(&mut groups, prefix, family_of(&prefix), now);
+                }
+            }
+            if budget > 0 {
+                if let Some(d) = s.dump.as_mut() {
+                    let start = match d.after {
+                        Some(a) => std::ops::Bound::Excluded(a),
+                        None => std::ops::Bound::Unbounded,
+                    };
+                    let mut finished = true;
+                    for (prefix, paths) in self.table.range((start, std::ops::Bound::Unbounded)) {
+                        if budget == 0 {
+                            finished = false;
+                            break;
+                        }
+                        budget -= 1;
+                        d.after = Some(*prefix);
+                        if !d.families.contains(&family_of(prefix)) {
+                            continue;
+                        }
+                        if let Some(p) = best(paths, |p| p.peer != id) {
+                            push_group(&mut groups, *prefix, family_of(prefix), Some(p));
+                        }
+                    }
+                    if finished {
+                        s.dump = None;
+                    }
                 }
             }
             for (key, group) in groups {
@@ -732,7 +792,7 @@ impl Rib {
                     self.stats.messages_queued += 1;
                 }
             }
-            if s.backlog.is_empty() {
+            if s.in_sync() {
                 for f in std::mem::take(&mut s.eor_pending) {
                     s.spec.out.push(Bytes::from(s.builder.end_of_rib(f)));
                 }
