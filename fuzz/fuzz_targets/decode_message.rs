@@ -11,14 +11,28 @@
 //! | 6    | `collector` (decoding a capture, keep all attributes) |
 //!
 //! Checked: nothing panics; `frame_length` and `decode_message` agree on
-//! header errors; an UPDATE that decodes re-encodes (for a receiver with
-//! the same context) and decodes again to an equal value: the whole UPDATE
-//! when it was clean or had attributes discarded, its routes when RFC 7606
-//! made it treat-as-withdraw.
+//! header errors; the borrowed decoder (`decode_message_ref`) reaches the
+//! same outcome as the owned one (same error, or a view whose owned form is
+//! the same UPDATE, with the same routes); an UPDATE that decodes
+//! re-encodes (for a receiver with the same context) and decodes again to
+//! an equal value: the whole UPDATE when it was clean or had attributes
+//! discarded, its routes when RFC 7606 made it treat-as-withdraw.
+//!
+//! "Equal" compares the attribute block without MP_REACH_NLRI and
+//! MP_UNREACH_NLRI (only their flags and position must be kept): the
+//! encoder writes those two from their parsed form, so a prefix received
+//! with host bits set beyond its length (RFC 4271 §4.3 makes them
+//! irrelevant; the decoder clears them) is re-sent in canonical form, while
+//! the decoded block keeps the octets as received. Their parsed form —
+//! family, next hop, reserved octet, NLRI — is compared exactly.
 
 #![no_main]
 
-use condor_wire::{decode_message, frame_length, Context, Message};
+use condor_wire::attr::types::{MP_REACH_NLRI, MP_UNREACH_NLRI};
+use condor_wire::{
+    decode_message, decode_message_ref, frame_length, Context, Message, MessageRef, PathAttributes,
+    Update,
+};
 use libfuzzer_sys::fuzz_target;
 
 fn context(flags: u8) -> Context {
@@ -31,6 +45,49 @@ fn context(flags: u8) -> Context {
     }
 }
 
+/// The attribute block less the MP attributes, which the encoder rewrites
+/// from their parsed form.
+fn without_mp(a: &PathAttributes) -> PathAttributes {
+    a.without(|t| t == MP_REACH_NLRI || t == MP_UNREACH_NLRI)
+}
+
+/// (flags, type) of every attribute in block order.
+fn layout(a: &PathAttributes) -> Vec<(u8, u8)> {
+    a.iter().map(|x| (x.flags, x.type_code)).collect()
+}
+
+/// The borrowed decoder must reach the outcome of the owned one.
+fn check_borrowed(buf: &[u8], ctx: &Context, owned: &Result<Message, condor_wire::MessageError>) {
+    let view = decode_message_ref(buf, ctx);
+    match (owned, &view) {
+        (Ok(Message::Update(u)), Ok(MessageRef::Update(v))) => {
+            assert_eq!(
+                &v.to_update(),
+                u,
+                "borrowed view differs from the owned UPDATE"
+            );
+            assert!(
+                v.announced().eq(u.announced().copied()),
+                "borrowed view announces other routes"
+            );
+            assert!(
+                v.withdrawals().eq(u.withdrawals().copied()),
+                "borrowed view withdraws other routes"
+            );
+            assert_eq!(v.attrs().raw(), u.attrs.raw());
+            assert_eq!(v.treat_as_withdraw(), u.treat_as_withdraw());
+            assert_eq!(v.end_of_rib(), u.end_of_rib());
+        }
+        (Ok(m), Ok(v)) => assert_eq!(
+            m.message_type(),
+            v.message_type(),
+            "borrowed decode of another type"
+        ),
+        (Err(e), Err(f)) => assert_eq!(e, f, "borrowed decode fails differently"),
+        (o, v) => panic!("owned decode {o:?} but borrowed {v:?}"),
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, buf)) = data.split_first() else {
         return;
@@ -39,6 +96,7 @@ fuzz_target!(|data: &[u8]| {
 
     // The whole buffer as one message: must not panic whatever it holds.
     let whole = decode_message(buf, &ctx);
+    check_borrowed(buf, &ctx, &whole);
 
     let len = match frame_length(buf, &ctx) {
         Ok(Some(len)) => len,
@@ -105,6 +163,21 @@ fuzz_target!(|data: &[u8]| {
             got.problems
         );
         got.problems.clear();
-        assert_eq!(got, expected, "UPDATE changed in a round trip");
+        assert_eq!(
+            layout(&got.attrs),
+            layout(&expected.attrs),
+            "attribute order or flags changed in a round trip"
+        );
+        assert_eq!(
+            without_mp(&got.attrs),
+            without_mp(&expected.attrs),
+            "attributes changed in a round trip"
+        );
+        // The rest, MP attributes in parsed form included, exactly.
+        let rest = |u: Update| Update {
+            attrs: PathAttributes::default(),
+            ..u
+        };
+        assert_eq!(rest(got), rest(expected), "UPDATE changed in a round trip");
     }
 });

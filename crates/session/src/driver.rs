@@ -34,7 +34,8 @@ use crate::{
 use bytes::{Bytes, BytesMut};
 use condor_wire::notification::codes;
 use condor_wire::{
-    decode_message, frame_length, Context, Message, MessageType, Notification, RouteRefresh, Update,
+    decode_message, decode_message_bytes, frame_length, Context, Message, MessageType,
+    Notification, RouteRefresh, Update,
 };
 use socket2::SockRef;
 use std::future::Future;
@@ -701,7 +702,7 @@ impl<H: SessionHooks> Driver<H> {
                 }
             };
             let typ = MessageType::from_code(frame[18]);
-            let input = match decode_message(&frame, &ctx) {
+            let input = match decode_message_bytes(&frame, &ctx) {
                 Ok(Message::Open(o)) => Input::BgpOpen(Box::new(o)),
                 Ok(Message::Keepalive) => Input::KeepAliveMsg,
                 Ok(Message::Notification(n)) => Input::NotifMsg(n),

@@ -7,6 +7,7 @@
 //! to discard). Accessors parse on demand from already-validated bytes, so
 //! they are infallible and cheap; nothing is materialised that is not read.
 
+use crate::attr_ref::{index_block, AttrIndex, AttrsRef, EMPTY_INDEX};
 use crate::{Asn, Community, Context, ExtCommunity, LargeCommunity, Origin, Rfc7606Action};
 use bytes::Bytes;
 use std::fmt;
@@ -136,13 +137,6 @@ pub fn is_known(t: u8) -> bool {
     slot_of(t).is_some()
 }
 
-/// Where one attribute's header starts in the block; [`ABSENT`] marks
-/// absence. Blocks of 65535 octets or more (only in MRT RIB entries) are not
-/// indexed: lookups walk them.
-pub(crate) type Slot = u16;
-
-pub(crate) const ABSENT: Slot = u16::MAX;
-
 /// One attribute as it sits in a block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RawAttr<'a> {
@@ -204,6 +198,13 @@ pub struct AttrIter<'a> {
     pos: usize,
 }
 
+impl<'a> AttrIter<'a> {
+    /// Iterates over `block` from its start.
+    pub(crate) fn new(block: &'a [u8]) -> AttrIter<'a> {
+        AttrIter { block, pos: 0 }
+    }
+}
+
 impl<'a> Iterator for AttrIter<'a> {
     type Item = RawAttr<'a>;
     fn next(&mut self) -> Option<RawAttr<'a>> {
@@ -225,7 +226,7 @@ impl<'a> Iterator for AttrIter<'a> {
 pub struct PathAttributes {
     raw: Bytes,
     four_octet: bool,
-    slots: [Slot; SLOT_TYPES.len()],
+    slots: AttrIndex,
 }
 
 impl PartialEq for PathAttributes {
@@ -255,7 +256,7 @@ impl PathAttributes {
         PathAttributes {
             raw: Bytes::new(),
             four_octet,
-            slots: [ABSENT; SLOT_TYPES.len()],
+            slots: EMPTY_INDEX,
         }
     }
 
@@ -263,18 +264,7 @@ impl PathAttributes {
     /// this crate). A block that does not parse is truncated at the first bad
     /// attribute by the index and iterator, never read out of bounds.
     pub(crate) fn from_validated(raw: Bytes, four_octet: bool) -> PathAttributes {
-        let mut slots = [ABSENT; SLOT_TYPES.len()];
-        if raw.len() < ABSENT as usize {
-            let mut i = 0;
-            while let Some((_, t, _, end)) = read_attr_header(&raw, i) {
-                if let Some(s) = slot_of(t) {
-                    if slots[s] == ABSENT {
-                        slots[s] = i as Slot;
-                    }
-                }
-                i = end;
-            }
-        }
+        let slots = index_block(&raw);
         PathAttributes {
             raw,
             four_octet,
@@ -283,11 +273,7 @@ impl PathAttributes {
     }
 
     /// Wraps a validated block whose index the decoder built while walking it.
-    pub(crate) fn from_indexed(
-        raw: Bytes,
-        four_octet: bool,
-        slots: [Slot; SLOT_TYPES.len()],
-    ) -> PathAttributes {
+    pub(crate) fn from_indexed(raw: Bytes, four_octet: bool, slots: AttrIndex) -> PathAttributes {
         PathAttributes {
             raw,
             four_octet,
@@ -326,6 +312,13 @@ impl PathAttributes {
         &self.raw
     }
 
+    /// A borrowed view of the block and its index; every accessor below is
+    /// the view's.
+    #[inline]
+    pub fn view(&self) -> AttrsRef<'_> {
+        AttrsRef::new(&self.raw, self.four_octet, &self.slots)
+    }
+
     /// True when AS_PATH and AGGREGATOR in the block carry 4-octet ASNs.
     pub fn is_four_octet(&self) -> bool {
         self.four_octet
@@ -338,245 +331,131 @@ impl PathAttributes {
 
     /// Iterates over the attributes in block order.
     pub fn iter(&self) -> AttrIter<'_> {
-        AttrIter {
-            block: &self.raw,
-            pos: 0,
-        }
+        AttrIter::new(&self.raw)
     }
 
     /// The value of the first attribute of type `t`.
+    #[inline]
     pub fn get(&self, t: u8) -> Option<&[u8]> {
-        match slot_of(t) {
-            Some(s) if self.raw.len() < ABSENT as usize => {
-                let off = self.slots[s];
-                if off == ABSENT {
-                    return None;
-                }
-                let (_, _, start, end) = read_attr_header(&self.raw, off as usize)?;
-                Some(&self.raw[start..end])
-            }
-            _ => self.iter().find(|a| a.type_code == t).map(|a| a.value),
-        }
+        self.view().get(t)
     }
 
     /// True when an attribute of type `t` is present.
+    #[inline]
     pub fn has(&self, t: u8) -> bool {
-        self.get(t).is_some()
+        self.view().has(t)
     }
 
     /// ORIGIN.
+    #[inline]
     pub fn origin(&self) -> Option<Origin> {
-        match self.get(types::ORIGIN)? {
-            [0] => Some(Origin::Igp),
-            [1] => Some(Origin::Egp),
-            [2] => Some(Origin::Incomplete),
-            _ => None,
-        }
+        self.view().origin()
     }
 
     /// The AS path: AS_PATH, merged with AS4_PATH for a 2-octet block as
     /// RFC 6793 §4.2.3 says.
+    #[inline]
     pub fn as_path(&self) -> Option<AsPath> {
-        let path = AsPath::decode(self.get(types::AS_PATH)?, self.four_octet).ok()?;
-        if !self.needs_as4_merge() {
-            return Some(path);
-        }
-        match self
-            .get(types::AS4_PATH)
-            .and_then(|v| AsPath::decode(v, true).ok())
-        {
-            Some(as4) => Some(merge_as4_path(path, as4)),
-            None => Some(path),
-        }
-    }
-
-    /// True when the AS path must be rebuilt from AS_PATH and AS4_PATH
-    /// (a 2-octet block carrying an applicable AS4_PATH).
-    fn needs_as4_merge(&self) -> bool {
-        if self.four_octet || !self.has(types::AS4_PATH) {
-            return false;
-        }
-        !self.get(types::AGGREGATOR).is_some_and(|agg| {
-            agg.len() >= 2 && u16::from_be_bytes([agg[0], agg[1]]) as u32 != Asn::TRANS.0
-        })
-    }
-
-    fn raw_segments(&self) -> Option<RawSegments<'_>> {
-        let v = self.get(types::AS_PATH)?;
-        Some(RawSegments {
-            v,
-            w: if self.four_octet { 4 } else { 2 },
-        })
+        self.view().as_path()
     }
 
     /// AS path length for the decision process (an AS_SET counts as one,
     /// confederation segments not at all), without building the path.
+    #[inline]
     pub fn as_path_len(&self) -> Option<usize> {
-        if self.needs_as4_merge() {
-            return self.as_path().map(|p| p.path_len());
-        }
-        Some(
-            self.raw_segments()?
-                .map(|(k, asns, w)| match k {
-                    SegmentKind::Sequence => asns.len() / w,
-                    SegmentKind::Set => 1,
-                    _ => 0,
-                })
-                .sum(),
-        )
+        self.view().as_path_len()
     }
 
     /// The neighbour AS (first ASN of a leading AS_SEQUENCE), without building the path.
+    #[inline]
     pub fn neighbor_asn(&self) -> Option<Asn> {
-        if self.needs_as4_merge() {
-            return self.as_path()?.first_asn();
-        }
-        let (k, asns, w) = self.raw_segments()?.find(|(k, _, _)| !k.is_confed())?;
-        (k == SegmentKind::Sequence)
-            .then(|| read_asn(asns, w))
-            .flatten()
+        self.view().neighbor_asn()
     }
 
     /// The origin AS (last ASN of a trailing AS_SEQUENCE), without building the path.
+    #[inline]
     pub fn origin_asn(&self) -> Option<Asn> {
-        if self.needs_as4_merge() {
-            return self.as_path()?.origin_asn();
-        }
-        let (k, asns, w) = self.raw_segments()?.last()?;
-        (k == SegmentKind::Sequence)
-            .then(|| read_asn(&asns[asns.len().checked_sub(w)?..], w))
-            .flatten()
+        self.view().origin_asn()
     }
 
     /// Calls `f` with every ASN of the path in order (segment kind given),
     /// without building the path.
-    pub fn for_each_asn(&self, mut f: impl FnMut(SegmentKind, Asn)) {
-        if self.needs_as4_merge() {
-            if let Some(p) = self.as_path() {
-                for s in &p.segments {
-                    for a in &s.asns {
-                        f(s.kind, *a);
-                    }
-                }
-            }
-            return;
-        }
-        if let Some(segs) = self.raw_segments() {
-            for (k, asns, w) in segs {
-                for c in asns.chunks_exact(w) {
-                    if let Some(a) = read_asn(c, w) {
-                        f(k, a);
-                    }
-                }
-            }
-        }
+    #[inline]
+    pub fn for_each_asn(&self, f: impl FnMut(SegmentKind, Asn)) {
+        self.view().for_each_asn(f)
     }
 
     /// NEXT_HOP (the IPv4 next hop of the traditional NLRI field).
+    #[inline]
     pub fn next_hop(&self) -> Option<Ipv4Addr> {
-        let v: [u8; 4] = self.get(types::NEXT_HOP)?.try_into().ok()?;
-        Some(Ipv4Addr::from(v))
+        self.view().next_hop()
     }
 
     /// MULTI_EXIT_DISC.
+    #[inline]
     pub fn med(&self) -> Option<u32> {
-        Some(u32::from_be_bytes(self.get(types::MED)?.try_into().ok()?))
+        self.view().med()
     }
 
     /// LOCAL_PREF.
+    #[inline]
     pub fn local_pref(&self) -> Option<u32> {
-        Some(u32::from_be_bytes(
-            self.get(types::LOCAL_PREF)?.try_into().ok()?,
-        ))
+        self.view().local_pref()
     }
 
     /// ATOMIC_AGGREGATE is present.
+    #[inline]
     pub fn atomic_aggregate(&self) -> bool {
-        self.has(types::ATOMIC_AGGREGATE)
+        self.view().atomic_aggregate()
     }
 
     /// AGGREGATOR (ASN, router id), with AS4_AGGREGATOR applied for a
     /// 2-octet block whose AGGREGATOR holds AS_TRANS (RFC 6793 §4.2.3).
+    #[inline]
     pub fn aggregator(&self) -> Option<(Asn, Ipv4Addr)> {
-        let v = self.get(types::AGGREGATOR)?;
-        let (asn, id) = match (self.four_octet, v.len()) {
-            (true, 8) => (
-                u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
-                [v[4], v[5], v[6], v[7]],
-            ),
-            (false, 6) => (
-                u16::from_be_bytes([v[0], v[1]]) as u32,
-                [v[2], v[3], v[4], v[5]],
-            ),
-            _ => return None,
-        };
-        if !self.four_octet && asn == Asn::TRANS.0 {
-            if let Some(a4) = self.get(types::AS4_AGGREGATOR).filter(|a| a.len() == 8) {
-                return Some((
-                    Asn(u32::from_be_bytes([a4[0], a4[1], a4[2], a4[3]])),
-                    Ipv4Addr::new(a4[4], a4[5], a4[6], a4[7]),
-                ));
-            }
-        }
-        Some((Asn(asn), Ipv4Addr::from(id)))
+        self.view().aggregator()
     }
 
     /// COMMUNITIES, in order.
+    #[inline]
     pub fn communities(&self) -> impl Iterator<Item = Community> + '_ {
-        self.get(types::COMMUNITIES)
-            .unwrap_or(&[])
-            .chunks_exact(4)
-            .map(|c| Community(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+        self.view().communities()
     }
 
     /// True when the standard community `c` is attached.
+    #[inline]
     pub fn has_community(&self, c: Community) -> bool {
-        self.communities().any(|x| x == c)
+        self.view().has_community(c)
     }
 
     /// EXTENDED COMMUNITIES, in order.
+    #[inline]
     pub fn ext_communities(&self) -> impl Iterator<Item = ExtCommunity> + '_ {
-        self.get(types::EXTENDED_COMMUNITIES)
-            .unwrap_or(&[])
-            .chunks_exact(8)
-            .map(|c| {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(c);
-                ExtCommunity(a)
-            })
+        self.view().ext_communities()
     }
 
     /// LARGE_COMMUNITY values, in order.
+    #[inline]
     pub fn large_communities(&self) -> impl Iterator<Item = LargeCommunity> + '_ {
-        self.get(types::LARGE_COMMUNITIES)
-            .unwrap_or(&[])
-            .chunks_exact(12)
-            .map(|c| LargeCommunity {
-                global: u32::from_be_bytes([c[0], c[1], c[2], c[3]]),
-                local1: u32::from_be_bytes([c[4], c[5], c[6], c[7]]),
-                local2: u32::from_be_bytes([c[8], c[9], c[10], c[11]]),
-            })
+        self.view().large_communities()
     }
 
     /// Only to Customer (RFC 9234).
+    #[inline]
     pub fn otc(&self) -> Option<Asn> {
-        Some(Asn(u32::from_be_bytes(
-            self.get(types::OTC)?.try_into().ok()?,
-        )))
+        self.view().otc()
     }
 
     /// ORIGINATOR_ID (RFC 4456).
+    #[inline]
     pub fn originator_id(&self) -> Option<Ipv4Addr> {
-        let v: [u8; 4] = self.get(types::ORIGINATOR_ID)?.try_into().ok()?;
-        Some(Ipv4Addr::from(v))
+        self.view().originator_id()
     }
 
     /// CLUSTER_LIST (RFC 4456).
+    #[inline]
     pub fn cluster_list(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {
-        self.get(types::CLUSTER_LIST)
-            .unwrap_or(&[])
-            .chunks_exact(4)
-            .map(|c| Ipv4Addr::new(c[0], c[1], c[2], c[3]))
+        self.view().cluster_list()
     }
 
     /// Rebuilds the block with attribute `t` replaced by `value` (with `flags`),
@@ -778,18 +657,17 @@ impl fmt::Debug for PathAttributes {
     }
 }
 
-fn read_asn(b: &[u8], w: usize) -> Option<Asn> {
-    Some(if w == 4 {
-        Asn(u32::from_be_bytes(b.get(..4)?.try_into().ok()?))
-    } else {
-        Asn(u16::from_be_bytes(b.get(..2)?.try_into().ok()?) as u32)
-    })
-}
-
 /// Segments of a validated AS_PATH value: (kind, ASN octets, ASN width).
-struct RawSegments<'a> {
+pub(crate) struct RawSegments<'a> {
     v: &'a [u8],
     w: usize,
+}
+
+impl<'a> RawSegments<'a> {
+    /// Segments of `v`, ASNs `w` octets wide.
+    pub(crate) fn new(v: &'a [u8], w: usize) -> RawSegments<'a> {
+        RawSegments { v, w }
+    }
 }
 
 impl<'a> Iterator for RawSegments<'a> {
@@ -1128,66 +1006,73 @@ pub(crate) fn expected_flags(t: u8) -> Option<u8> {
     })
 }
 
+/// The length a fixed-size known attribute must have.
+fn fixed_len(t: u8, four_octet: bool) -> Option<usize> {
+    Some(match t {
+        types::NEXT_HOP | types::MED | types::LOCAL_PREF | types::ORIGINATOR_ID | types::OTC => 4,
+        types::AS4_AGGREGATOR => 8,
+        types::AGGREGATOR if four_octet => 8,
+        types::AGGREGATOR => 6,
+        types::ATOMIC_AGGREGATE => 0,
+        _ => return None,
+    })
+}
+
+/// The entry size of a list-valued known attribute (non-empty, a multiple of it).
+fn unit_len(t: u8) -> Option<usize> {
+    Some(match t {
+        types::COMMUNITIES | types::CLUSTER_LIST => 4,
+        types::EXTENDED_COMMUNITIES => 8,
+        types::LARGE_COMMUNITIES => 12,
+        _ => return None,
+    })
+}
+
 /// Checks the value of a known attribute (not MP_REACH/MP_UNREACH, which the
 /// UPDATE decoder parses). Returns the RFC 7606 action and the reason.
+// Inlined into the decoder's attribute walk, its one hot caller.
+#[inline(always)]
 pub(crate) fn check_value(t: u8, v: &[u8], ctx: &Context) -> Result<(), (Rfc7606Action, String)> {
-    let bad = |why: String| Err((malformed_action(t), why));
-    match t {
-        types::ORIGIN => match v {
-            [0..=2] => Ok(()),
-            [x] => bad(format!("ORIGIN value {x} is undefined")),
-            _ => bad(format!("ORIGIN length {} is not 1", v.len())),
+    let ok = match t {
+        types::ORIGIN => matches!(v, [0..=2]),
+        types::AS_PATH => validate_as_path(v, ctx.four_octet_as).is_ok(),
+        types::AS4_PATH => validate_as_path(v, true).is_ok(),
+        _ => match (fixed_len(t, ctx.four_octet_as), unit_len(t)) {
+            (Some(want), _) => v.len() == want,
+            (_, Some(unit)) => !v.is_empty() && v.len() % unit == 0,
+            _ => true,
         },
-        types::AS_PATH => validate_as_path(v, ctx.four_octet_as).or_else(|e| bad(e.to_string())),
-        types::AS4_PATH => validate_as_path(v, true).or_else(|e| bad(e.to_string())),
-        types::NEXT_HOP
-        | types::MED
-        | types::LOCAL_PREF
-        | types::ORIGINATOR_ID
-        | types::OTC
-        | types::AS4_AGGREGATOR => {
-            let want = if t == types::AS4_AGGREGATOR { 8 } else { 4 };
-            if v.len() == want {
-                Ok(())
-            } else {
-                bad(format!("{} length {} is not {want}", type_name(t), v.len()))
-            }
-        }
-        types::ATOMIC_AGGREGATE => {
-            if v.is_empty() {
-                Ok(())
-            } else {
-                bad(format!("ATOMIC_AGGREGATE length {} is not 0", v.len()))
-            }
-        }
-        types::AGGREGATOR => {
-            let want = if ctx.four_octet_as { 8 } else { 6 };
-            if v.len() == want {
-                Ok(())
-            } else {
-                bad(format!("AGGREGATOR length {} is not {want}", v.len()))
-            }
-        }
-        types::COMMUNITIES
-        | types::CLUSTER_LIST
-        | types::EXTENDED_COMMUNITIES
-        | types::LARGE_COMMUNITIES => {
-            let unit = match t {
-                types::EXTENDED_COMMUNITIES => 8,
-                types::LARGE_COMMUNITIES => 12,
-                _ => 4,
-            };
-            if !v.is_empty() && v.len() % unit == 0 {
-                Ok(())
-            } else {
-                bad(format!(
-                    "{} length {} is not a non-zero multiple of {unit}",
-                    type_name(t),
-                    v.len()
-                ))
-            }
-        }
-        _ => Ok(()),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err((
+            malformed_action(t),
+            describe_bad_value(t, v, ctx.four_octet_as),
+        ))
+    }
+}
+
+/// Says what is wrong with a value [`check_value`] rejected.
+#[cold]
+fn describe_bad_value(t: u8, v: &[u8], four_octet: bool) -> String {
+    let as_path_width = four_octet || t == types::AS4_PATH;
+    match (t, v) {
+        (types::ORIGIN, [x]) => format!("ORIGIN value {x} is undefined"),
+        (types::ORIGIN, _) => format!("ORIGIN length {} is not 1", v.len()),
+        (types::AS_PATH | types::AS4_PATH, _) => validate_as_path(v, as_path_width)
+            .err()
+            .unwrap_or("malformed AS path")
+            .to_string(),
+        _ => match (fixed_len(t, four_octet), unit_len(t)) {
+            (Some(want), _) => format!("{} length {} is not {want}", type_name(t), v.len()),
+            (_, Some(unit)) => format!(
+                "{} length {} is not a non-zero multiple of {unit}",
+                type_name(t),
+                v.len()
+            ),
+            _ => format!("{} is malformed", type_name(t)),
+        },
     }
 }
 

@@ -6,8 +6,12 @@
 //!
 //! A route server relays attributes mostly unchanged, so an UPDATE keeps its
 //! path attribute block as raw bytes ([`PathAttributes`]) with an index of
-//! where each known attribute starts; policy reads fields lazily and export
-//! reuses the bytes. Decoding validates everything up front and classifies
+//! where each known attribute lies; policy reads fields lazily ([`AttrsRef`])
+//! and export reuses the bytes. An UPDATE can be decoded without allocating
+//! at all ([`decode_message_ref`], [`decode_update_ref`]: a view borrowing
+//! the message, prefixes decoded as they are iterated) and turned into an
+//! owned [`Update`] when it must outlive the receive buffer; both come from
+//! the same validating walk. Decoding validates everything up front and classifies
 //! every error as RFC 7606 says: session reset ([`MessageError`], with the
 //! NOTIFICATION of RFC 4271 §6), treat-as-withdraw or attribute discard
 //! ([`UpdateProblem`]). Nothing here panics on input or allocates more than a
@@ -20,18 +24,23 @@
 //! communication).
 
 pub mod attr;
+mod attr_ref;
 pub mod builder;
 pub mod capability;
 mod error;
 pub mod message;
+mod message_ref;
 pub mod nlri;
 pub mod notification;
 pub mod open;
 pub mod route_refresh;
 mod types;
 pub mod update;
+mod update_ref;
+mod update_walk;
 
 pub use attr::{AsPath, AsSegment, PathAttributes, SegmentKind};
+pub use attr_ref::AttrsRef;
 pub use builder::UpdateBuilder;
 pub use capability::{AddPathMode, Role};
 pub use error::{MessageError, Rfc7606Action, UpdateProblem};
@@ -39,6 +48,8 @@ pub use message::{
     decode_message, decode_message_bytes, frame_length, Context, EncodeError, Message, MessageType,
     HEADER_LEN, MAX_EXTENDED_MESSAGE_LEN, MAX_MESSAGE_LEN,
 };
+pub use message_ref::{decode_message_ref, MessageRef};
+pub use nlri::NlriIter;
 pub use notification::Notification;
 pub use open::{Capability, Open};
 pub use route_refresh::{RouteRefresh, RouteRefreshSubtype};
@@ -47,3 +58,4 @@ pub use types::{
     PrefixOctets, Safi,
 };
 pub use update::{MpNlri, MpReach, MpUnreach, NextHop, RibAttributes, Update};
+pub use update_ref::{decode_update_ref, MpReachRef, MpUnreachRef, UpdateRef};

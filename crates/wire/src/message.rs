@@ -1,6 +1,7 @@
 //! Message framing (RFC 4271 §4.1): the 19-octet header, length and type
 //! checks (§6.1), and the [`Message`] sum type with its decode/encode.
 
+use crate::message_ref::{decode_message_ref, MessageRef};
 use crate::notification::codes;
 use crate::{Family, MessageError, Notification, Open, RouteRefresh, Update};
 
@@ -127,7 +128,7 @@ pub enum Message {
     RouteRefresh(RouteRefresh),
 }
 
-fn header_error(
+pub(crate) fn header_error(
     offset: usize,
     reason: impl Into<String>,
     subcode: u8,
@@ -138,6 +139,13 @@ fn header_error(
         reason,
         Notification::new(codes::MESSAGE_HEADER, subcode, data),
     )
+}
+
+/// True when the buffer starts with the 16-octet all-ones marker (one
+/// comparison, not sixteen).
+fn marker_ok(buf: &[u8]) -> bool {
+    buf.first_chunk::<16>()
+        .is_some_and(|m| u128::from_ne_bytes(*m) == u128::MAX)
 }
 
 /// Looks at the start of a receive buffer. Returns the total length of the
@@ -156,7 +164,7 @@ pub fn frame_length(buf: &[u8], ctx: &Context) -> Result<Option<usize>, MessageE
         }
         return Ok(None);
     }
-    if buf[..16].iter().any(|&b| b != 0xff) {
+    if !marker_ok(buf) {
         return Err(header_error(
             0,
             "marker is not all ones",
@@ -166,13 +174,12 @@ pub fn frame_length(buf: &[u8], ctx: &Context) -> Result<Option<usize>, MessageE
     }
     let len = u16::from_be_bytes([buf[16], buf[17]]) as usize;
     let typ = buf[18];
-    let len_data = buf[16..18].to_vec();
     let bad_len = |why: &str| {
         header_error(
             16,
             format!("bad message length {len}: {why}"),
             codes::HDR_BAD_LENGTH,
-            len_data.clone(),
+            buf[16..18].to_vec(),
         )
     };
     if len < HEADER_LEN {
@@ -216,28 +223,7 @@ pub fn frame_length(buf: &[u8], ctx: &Context) -> Result<Option<usize>, MessageE
 /// Decodes exactly one whole message (header included), as framed by
 /// [`frame_length`]. Errors carry the NOTIFICATION to send.
 pub fn decode_message(msg: &[u8], ctx: &Context) -> Result<Message, MessageError> {
-    let len = match frame_length(msg, ctx)? {
-        Some(l) if l == msg.len() => l,
-        _ => {
-            return Err(header_error(
-                16,
-                format!(
-                    "buffer of {} octets does not hold exactly one message",
-                    msg.len()
-                ),
-                codes::HDR_BAD_LENGTH,
-                msg.get(16..18).map(|s| s.to_vec()).unwrap_or_default(),
-            ))
-        }
-    };
-    let body = &msg[HEADER_LEN..len];
-    Ok(match msg[18] {
-        1 => Message::Open(Open::decode(body)?),
-        2 => Message::Update(Update::decode(body, ctx)?),
-        3 => Message::Notification(Notification::decode(body)?),
-        4 => Message::Keepalive,
-        _ => Message::RouteRefresh(RouteRefresh::decode(body)?),
-    })
+    decode_message_ref(msg, ctx).map(MessageRef::into_message)
 }
 
 /// Decodes exactly one whole message held in `Bytes`: like

@@ -56,9 +56,48 @@ fn decode(m: &[u8]) -> Result<Update, MessageError> {
 }
 
 fn decode_with(m: &[u8], c: &Context) -> Result<Update, MessageError> {
-    match decode_message(m, c)? {
-        Message::Update(u) => Ok(u),
-        other => panic!("not an update: {other:?}"),
+    let owned = match decode_message(m, c) {
+        Ok(Message::Update(u)) => Ok(u),
+        Ok(other) => panic!("not an update: {other:?}"),
+        Err(e) => Err(e),
+    };
+    view_agrees(m, c, &owned);
+    owned
+}
+
+/// Every decode in these tests also checks that the borrowed view and the
+/// shared-buffer decode say what the owned decode says.
+fn view_agrees(m: &[u8], c: &Context, owned: &Result<Update, MessageError>) {
+    let view = crate::decode_message_ref(m, c);
+    let shared = crate::decode_message_bytes(&bytes::Bytes::copy_from_slice(m), c);
+    match (owned, &view) {
+        (Ok(u), Ok(crate::MessageRef::Update(v))) => {
+            assert!(v.announced().eq(u.announced().copied()), "announced");
+            assert!(v.withdrawals().eq(u.withdrawals().copied()), "withdrawals");
+            assert!(v.nlri().eq(u.nlri.iter().copied()), "NLRI field");
+            assert!(
+                v.withdrawn().eq(u.withdrawn.iter().copied()),
+                "withdrawn field"
+            );
+            assert_eq!(v.attrs().raw(), u.attrs.raw(), "attribute block");
+            assert_eq!(v.problems(), &u.problems[..]);
+            assert_eq!(v.treat_as_withdraw(), u.treat_as_withdraw());
+            assert_eq!(v.end_of_rib(), u.end_of_rib());
+            assert_eq!(v.mp_reach().map(|r| r.to_mp_reach()), u.mp_reach);
+            assert_eq!(v.mp_unreach().map(|r| r.to_mp_unreach()), u.mp_unreach);
+            for typ in 0..=255 {
+                assert_eq!(v.attrs().get(typ), u.attrs.get(typ), "attribute {typ}");
+            }
+            assert_eq!(v.attrs().as_path(), u.attrs.as_path());
+            assert_eq!(v.attrs().aggregator(), u.attrs.aggregator());
+            assert_eq!(&v.to_update(), u);
+            assert_eq!(shared.as_ref().ok(), Some(&Message::Update(u.clone())));
+        }
+        (Err(e), Err(f)) => {
+            assert_eq!(e, f, "the views fail differently");
+            assert_eq!(shared.as_ref().err(), Some(e));
+        }
+        (o, v) => panic!("owned decode {o:?} but borrowed {v:?}"),
     }
 }
 
@@ -834,6 +873,16 @@ proptest! {
     #[test]
     fn decoding_arbitrary_bodies_never_panics(body in prop::collection::vec(any::<u8>(), 0..600), four in any::<bool>(), ap in any::<u8>()) {
         let c = Context { four_octet_as: four, add_path_rx: ap, ..Context::default() };
+        let view = decode_update_ref(&body, &c);
+        match (&view, Update::decode(&body, &c)) {
+            (Ok(v), Ok(u)) => {
+                prop_assert_eq!(&v.to_update(), &u);
+                prop_assert!(v.announced().eq(u.announced().copied()));
+                prop_assert!(v.withdrawals().eq(u.withdrawals().copied()));
+            }
+            (Err(e), Err(f)) => prop_assert_eq!(e, &f),
+            (v, u) => prop_assert!(false, "borrowed {:?} but owned {:?}", v, u),
+        }
         if let Ok(u) = Update::decode(&body, &c) {
             // Whatever decodes re-encodes and decodes to the same routes.
             let mut re = Vec::new();
