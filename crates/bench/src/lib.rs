@@ -93,6 +93,7 @@
 pub mod alloc;
 pub mod bird;
 pub mod condor;
+pub mod demo;
 pub mod holdings;
 pub mod limits;
 pub mod options;

@@ -60,6 +60,15 @@ canonical form, defaults explicit and secrets hidden.")]
     Reload(SocketArgs),
     /// Stop the running daemon, closing every session with a shutdown communication.
     Stop(StopArgs),
+    /// Run a demo: a route server and simulated members on loopback.
+    #[command(long_about = "\
+Run a demo on loopback: the route server (AS64115, configured as at Perú IX)
+and simulated members, each on its own 127.0.x.y address with its own ASN,
+announcing prefixes of its own. Prints the sessions and routes as they come
+up; the members check every route they receive for transparency (RFC 7947).
+`condor show neighbors --socket PATH` works while it runs. Ctrl-C stops
+everything with a Cease / Administrative Shutdown.")]
+    Demo(condor_bench::demo::DemoOptions),
     /// Benchmark a route server (Condor, and BIRD 2 with --against bird) on loopback.
     #[command(long_about = "\
 Benchmark a route server on loopback: N simulated members (each its own

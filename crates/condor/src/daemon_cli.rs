@@ -209,3 +209,9 @@ pub fn bench(mut opts: condor_bench::BenchOptions) -> anyhow::Result<()> {
     runtime()?.block_on(condor_bench::run(opts))?;
     Ok(())
 }
+
+/// `condor demo`.
+pub fn demo(opts: condor_bench::demo::DemoOptions, out: &mut output::Out) -> anyhow::Result<()> {
+    init_logs("warn");
+    runtime()?.block_on(condor_bench::demo::run(opts, out))
+}

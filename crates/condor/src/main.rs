@@ -46,6 +46,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reload(args) => daemon_cli::reload(&args, &mut out)?,
         Command::Stop(args) => daemon_cli::stop(&args, &mut out)?,
         Command::Bench(opts) => daemon_cli::bench(*opts)?,
+        Command::Demo(opts) => daemon_cli::demo(opts, &mut out)?,
     }
     output::finish(out)
 }

@@ -294,3 +294,36 @@ fn summary_of_bird_mrtdump_decodes_add_path_updates() {
     assert_eq!(s["bgp_messages"]["UPDATE"], 8);
     assert_eq!(s["announced"]["ipv4-unicast"], 14);
 }
+
+/// `condor demo` brings up the route server and its simulated members on
+/// loopback, converges, stays transparent, and stops by itself.
+#[test]
+fn demo_converges_transparently_and_stops() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_condor"))
+        .args([
+            "demo",
+            "--members",
+            "5",
+            "--prefixes",
+            "40",
+            "--duration",
+            "8",
+        ])
+        .output()
+        .expect("run condor demo");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "demo failed: {text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("route server AS64115"), "{text}");
+    assert!(
+        text.contains(
+            "converged: every member holds all 160 routes of the others, 0 transparency violations"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("sessions 5/5"), "{text}");
+    assert!(text.contains("stopping: Cease"), "{text}");
+}

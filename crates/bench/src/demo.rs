@@ -1,0 +1,183 @@
+//! `condor demo`: a route server and its simulated members, on loopback, in
+//! one process. The route server is the real daemon (`condor-server`) with
+//! a generated configuration modelled on Perú IX's (AS64115, TCP sessions
+//! from each member's own address); the members are this crate's simulated
+//! BGP speakers, each announcing its own prefixes and checking what it
+//! receives (transparency: the originating AS first, the original next hop,
+//! never its own routes back).
+//!
+//! The looking glass (issue 7) will attach to the same control socket; until
+//! then the demo prints the sessions and routes itself, and `condor show
+//! neighbors --socket PATH` works while it runs.
+
+use crate::peer::{self, Clock, PeerCmd, PeerConfig, PeerStats};
+use crate::plan::{Layout, Plan};
+use crate::target::{SERVER_ADDRESS, SERVER_ASN};
+use anyhow::Context as _;
+use bytes::Bytes;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, Semaphore};
+
+/// What the demo runs.
+#[derive(Clone, Debug, clap::Args)]
+pub struct DemoOptions {
+    /// Simulated members (2–1000).
+    #[arg(long, default_value_t = 12)]
+    pub members: u32,
+    /// Prefixes each member announces.
+    #[arg(long, default_value_t = 250)]
+    pub prefixes: u32,
+    /// Stop after this many seconds (default: run until Ctrl-C).
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u64>,
+}
+
+/// The route server's configuration for the demo's members.
+pub fn config(plan: &Plan, control_socket: &std::path::Path) -> String {
+    let mut c = String::new();
+    let _ = writeln!(
+        c,
+        "# condor demo: a Perú IX-style route server (AS{SERVER_ASN}) with {} simulated members.",
+        plan.peers()
+    );
+    let _ = writeln!(c, "[server]\nname = \"Demo IX route server 1\"\nasn = {SERVER_ASN}\nrouter_id = \"{SERVER_ADDRESS}\"");
+    let _ = writeln!(c, "listen = [\"{SERVER_ADDRESS}:0\"]\nhold_time = 90");
+    let _ = writeln!(c, "control_socket = \"{}\"", control_socket.display());
+    for i in 0..plan.peers() {
+        let _ = write!(
+            c,
+            "\n[[neighbor]]\nname = \"Demo member {}\"\naddress = \"{}\"\nasn = {}\npassive = true\n[neighbor.max_prefix]\nipv4 = {}\n",
+            i + 1,
+            Plan::address(i),
+            Plan::asn(i),
+            plan.prefixes() * 2
+        );
+    }
+    c
+}
+
+/// Runs the demo, printing to `out`, until Ctrl-C or the duration.
+pub async fn run(opts: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()> {
+    let plan = Arc::new(
+        Plan::new(opts.members, opts.prefixes, Layout::Disjoint)
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    crate::limits::ensure_files(opts.members).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let dir = tempfile::tempdir().context("temporary directory")?;
+    let socket = dir.path().join("condor.sock");
+    let text = config(&plan, &socket);
+    let cfg = condor_config::parse("demo.toml", &text)
+        .map_err(|e| anyhow::anyhow!("demo configuration: {e}"))?;
+    let daemon = condor_server::start(cfg).await?;
+    condor_server::control::serve(
+        daemon.clone(),
+        condor_server::control::ControlOptions {
+            socket: socket.clone(),
+            config_file: None,
+        },
+    )?;
+    let server = *daemon
+        .listen
+        .first()
+        .context("the route server listens nowhere")?;
+
+    writeln!(
+        out,
+        "Condor demo: route server AS{SERVER_ASN} on {server}, {} members × {} prefixes",
+        plan.peers(),
+        plan.prefixes()
+    )?;
+    writeln!(
+        out,
+        "  sessions:  condor show neighbors --socket {}",
+        socket.display()
+    )?;
+    writeln!(
+        out,
+        "  RIB:       condor show rib --socket {}",
+        socket.display()
+    )?;
+    writeln!(out, "  stop:      Ctrl-C")?;
+    out.flush()?;
+
+    let clock = Clock::start();
+    let gate = Arc::new(Semaphore::new(8));
+    let mut txs = Vec::new();
+    let mut stats = Vec::new();
+    for i in 0..plan.peers() {
+        let announcement = Bytes::from(plan.announcement(i).map_err(|e| anyhow::anyhow!("{e}"))?);
+        let cfg = PeerConfig {
+            index: i,
+            server,
+            plan: plan.clone(),
+            announcement,
+            gate: gate.clone(),
+            clock,
+        };
+        let st = Arc::new(PeerStats::default());
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(peer::run(cfg, st.clone(), rx));
+        let _ = tx.send(PeerCmd::Connect);
+        txs.push(tx);
+        stats.push(st);
+    }
+
+    let started = Instant::now();
+    let deadline = opts.duration.map(|d| started + Duration::from_secs(d));
+    let expected = plan.routes_per_client();
+    let mut announced = false;
+    let mut converged = false;
+    let mut last_line = String::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = tokio::signal::ctrl_c() => break,
+        }
+        let up = stats
+            .iter()
+            .filter(|s| s.established_ns.load(Ordering::Relaxed) > 0)
+            .count();
+        if !announced && up == stats.len() {
+            for tx in &txs {
+                let _ = tx.send(PeerCmd::Announce);
+            }
+            announced = true;
+        }
+        let held: u64 = stats.iter().map(|s| s.held.load(Ordering::Relaxed)).sum();
+        let violations: u64 = stats.iter().map(|s| s.violations().total()).sum();
+        let rib = daemon.rib.stats().await.unwrap_or_default();
+        let line = format!(
+            "[{:>5.1}s] sessions {up}/{} | RIB {} prefixes, {} paths | members hold {held}/{} routes | transparency violations {violations}",
+            started.elapsed().as_secs_f64(),
+            stats.len(),
+            rib.prefixes,
+            rib.paths,
+            expected * u64::from(plan.peers()),
+        );
+        if line[9..] != *last_line.get(9..).unwrap_or("") {
+            writeln!(out, "{line}")?;
+            out.flush()?;
+            last_line = line;
+        }
+        if !converged && announced && held == expected * u64::from(plan.peers()) {
+            converged = true;
+            writeln!(out, "converged: every member holds all {expected} routes of the others, {violations} transparency violations")?;
+            out.flush()?;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+    }
+    writeln!(
+        out,
+        "stopping: Cease / Administrative Shutdown to every member"
+    )?;
+    daemon.shutdown("condor demo finished").await?;
+    drop(txs);
+    Ok(())
+}
