@@ -39,6 +39,8 @@ pub struct Path {
     pub next_hop: Arc<NextHop>,
     /// Decision keys, computed once at import.
     pub rank: Rank,
+    /// Which clients may receive it (members' action communities); `None`: all.
+    pub export: Option<Arc<condor_policy::ExportControl>>,
 }
 
 /// The decision keys of a path.

@@ -25,6 +25,7 @@ use crate::intern::Interner;
 use crate::path::{best, Path, Rank};
 use crate::peer::{MaxPrefixAction, PeerId, PeerSpec, SharedBatch, SharedMsg};
 use bytes::Bytes;
+use condor_policy::ExportControl;
 use condor_wire::{Context, Family, NextHop, Nlri, PathAttributes, Prefix, Update, UpdateBuilder};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -43,12 +44,16 @@ pub struct RouteUpdate {
     pub withdraw: Vec<Nlri>,
     /// The UPDATE was an End-of-RIB marker for this family (RFC 4724 §2).
     pub end_of_rib: Option<Family>,
+    /// Which members may receive these routes (the member's action
+    /// communities, already removed from `attrs`); `None`: every member.
+    pub export: Option<ExportControl>,
 }
 
 impl RouteUpdate {
-    /// Digests a decoded UPDATE. RFC 7606 treat-as-withdraw turns the
-    /// announcements into withdrawals.
-    pub fn from_update(u: Update) -> RouteUpdate {
+    /// Digests a decoded UPDATE received by route server `rs`: RFC 7606
+    /// treat-as-withdraw turns the announcements into withdrawals, and the
+    /// member's action communities become an [`ExportControl`].
+    pub fn from_update(u: Update, rs: condor_wire::Asn) -> RouteUpdate {
         if let Some(f) = u.end_of_rib() {
             return RouteUpdate {
                 end_of_rib: Some(f),
@@ -77,16 +82,19 @@ impl RouteUpdate {
                 }
             }
         }
-        let attrs = if announce.is_empty() {
-            PathAttributes::default()
+        let (attrs, export) = if announce.is_empty() {
+            (PathAttributes::default(), None)
         } else {
-            u.attrs.normalized()
+            let attrs = u.attrs.normalized();
+            let actions = condor_policy::parse_actions(&attrs, rs);
+            (actions.stripped.unwrap_or(attrs), actions.control)
         };
         RouteUpdate {
             attrs,
             announce,
             withdraw,
             end_of_rib: None,
+            export,
         }
     }
 }
@@ -286,7 +294,12 @@ impl Rib {
 
     /// The path `peer` should have for `prefix` (its per-client best).
     pub fn answer_for(&self, peer: PeerId, prefix: &Prefix) -> Option<&Path> {
-        best(self.candidates(prefix), |p| p.peer != peer)
+        let asn = self
+            .peers
+            .get(&peer)
+            .map(|s| s.spec.asn)
+            .unwrap_or_default();
+        answer(self.candidates(prefix), peer, asn)
     }
 
     fn touch(&mut self, prefix: Prefix) {
@@ -510,6 +523,7 @@ impl Rib {
             return;
         }
         let attrs = self.interner.attrs(update.attrs);
+        let export = update.export.map(Arc::new);
         let rank = Rank::of(&attrs, 100, router_id, peer_addr);
         for (nh, nlri) in update.announce {
             let nh = self.interner.next_hop(nh);
@@ -520,6 +534,7 @@ impl Rib {
                     attrs: attrs.clone(),
                     next_hop: nh.clone(),
                     rank,
+                    export: export.clone(),
                 };
                 self.insert_path(id, n.prefix, path);
             }
@@ -633,21 +648,35 @@ impl Rib {
                 let s = self.peers.get_mut(id).expect("listed above");
                 if s.wants(&prefix) && !s.dump_pending(&prefix) && !s.backlog.contains_key(&prefix)
                 {
-                    s.backlog
-                        .insert(prefix, best(&old, |p| p.peer != *id).cloned());
+                    let last = answer(&old, *id, s.spec.asn).cloned();
+                    s.backlog.insert(prefix, last);
                 }
             }
-            for id in owners.iter().flatten() {
-                if !in_sync.contains(id) || !self.peers.get(id).is_some_and(|s| s.wants(&prefix)) {
+            // A best path that members' action communities keep from some
+            // clients: every client's answer is its own (rare).
+            let restricted = b_old.is_some_and(|p| p.export.is_some())
+                || b_new.is_some_and(|p| p.export.is_some());
+            let personal_ids: Vec<PeerId> = if restricted {
+                in_sync.iter().copied().collect()
+            } else {
+                owners
+                    .iter()
+                    .flatten()
+                    .filter(|id| in_sync.contains(id))
+                    .copied()
+                    .collect()
+            };
+            for id in &personal_ids {
+                let Some(s) = self.peers.get(id).filter(|s| s.wants(&prefix)) else {
                     continue;
-                }
-                let o = best(&old, |p| p.peer != *id);
-                let n = best(new, |p| p.peer != *id);
+                };
+                let o = answer(&old, *id, s.spec.asn);
+                let n = answer(new, *id, s.spec.asn);
                 if !same(o, n) {
                     push_group(personal.entry(*id).or_default(), prefix, family, n);
                 }
             }
-            if !same(b_old, b_new) {
+            if !restricted && !same(b_old, b_new) {
                 let excl = if owners[0] == owners[1] {
                     [owners[0], None]
                 } else {
@@ -749,9 +778,10 @@ impl Rib {
             let mut budget = BACKLOG_CHUNK - chunk.len();
             for prefix in chunk {
                 let last = s.backlog.remove(&prefix).flatten();
-                let now = best(
+                let now = answer(
                     self.table.get(&prefix).map_or(&[][..], |v| v.as_slice()),
-                    |p| p.peer != id,
+                    id,
+                    s.spec.asn,
                 );
                 if !same(last.as_ref(), now) {
                     push_group(&mut groups, prefix, family_of(&prefix), now);
@@ -774,7 +804,7 @@ impl Rib {
                         if !d.families.contains(&family_of(prefix)) {
                             continue;
                         }
-                        if let Some(p) = best(paths, |p| p.peer != id) {
+                        if let Some(p) = answer(paths, id, s.spec.asn) {
                             push_group(&mut groups, *prefix, family_of(prefix), Some(p));
                         }
                     }
@@ -803,6 +833,15 @@ impl Rib {
         self.interner.maybe_collect();
         more
     }
+}
+
+/// The best path client `id` (with ASN `asn`) may have: not its own, and
+/// allowed by the sender's action communities (RFC 7947 §2.3: the best of
+/// the allowed, not nothing).
+fn answer(paths: &[Path], id: PeerId, asn: condor_wire::Asn) -> Option<&Path> {
+    best(paths, |p| {
+        p.peer != id && p.export.as_ref().is_none_or(|e| e.allows(asn))
+    })
 }
 
 fn group_key(family: Family, p: Option<&Path>) -> (GroupKey, Option<Path>) {

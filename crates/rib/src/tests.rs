@@ -119,6 +119,7 @@ fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
         )],
         withdraw: vec![],
         end_of_rib: None,
+        export: None,
     }
 }
 
@@ -492,4 +493,100 @@ fn graceful_restart_timer_expiry_removes_stale_paths() {
         "restart time over: withdrawn"
     );
     assert_eq!(rib.stats().paths, 0);
+}
+
+/// A path with action communities, as a member sends it.
+fn announce_with_communities(
+    path: &[u32],
+    prefixes: &[&str],
+    communities: &[(u16, u16)],
+) -> RouteUpdate {
+    let mut v = Vec::new();
+    AsPath::from_sequence(path.iter().copied()).encode(true, &mut v);
+    let c: Vec<u8> = communities
+        .iter()
+        .flat_map(|(h, l)| condor_wire::Community::new(*h, *l).0.to_be_bytes())
+        .collect();
+    let attrs = PathAttributes::from_parts(
+        &[
+            (0x40, 1, &[0]),
+            (0x40, 2, &v),
+            (0x40, 3, &[198, 18, 0, 1]),
+            (0xc0, 8, &c),
+        ],
+        true,
+    )
+    .unwrap();
+    // Through the real digest: encode as an UPDATE and decode it.
+    let mut out = Vec::new();
+    condor_wire::UpdateBuilder::new(Context::four_octet())
+        .announce(
+            &attrs,
+            &NextHop::V4("198.18.0.1".parse().unwrap()),
+            Family::IPV4_UNICAST,
+            &prefixes
+                .iter()
+                .map(|p| Nlri::new(p.parse().unwrap()))
+                .collect::<Vec<_>>(),
+            &mut out,
+        )
+        .unwrap();
+    let Message::Update(u) = decode_message(&out[0], &Context::four_octet()).unwrap() else {
+        panic!()
+    };
+    RouteUpdate::from_update(u, Asn(64115))
+}
+
+#[test]
+fn action_community_excludes_one_client_without_path_hiding() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let (mut a, mut b, mut c, mut d) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+        client(&mut rib, 3, 64503, ctx),
+        client(&mut rib, 4, 64504, ctx),
+    );
+    // A's best path says "not to AS64503" (0:64503) and carries an
+    // informational community; B has a longer path without actions.
+    rib.routes(
+        1,
+        announce_with_communities(&[64501], &["45.183.44.0/24"], &[(0, 64503), (64501, 7)]),
+    );
+    rib.routes(
+        2,
+        announce(&[64502, 65010], "198.18.0.2", &["45.183.44.0/24"]),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c, &mut d]);
+    assert_eq!(
+        d.has("45.183.44.0/24"),
+        Some("64501"),
+        "D gets the overall best"
+    );
+    assert_eq!(b.has("45.183.44.0/24"), Some("64501"));
+    assert_eq!(
+        c.has("45.183.44.0/24"),
+        Some("64502 65010"),
+        "C may not have A's path: it gets B's (no path hiding)"
+    );
+    assert_eq!(a.has("45.183.44.0/24"), Some("64502 65010"));
+    // Action communities are removed before relaying; others are kept.
+    let p = &rib.candidates(&"45.183.44.0/24".parse().unwrap())[0];
+    assert_eq!(
+        p.attrs.communities().collect::<Vec<_>>(),
+        vec![condor_wire::Community::new(64501, 7)]
+    );
+    // Announce only to C: 0:64115 + 64115:64503.
+    rib.routes(
+        1,
+        announce_with_communities(&[64501], &["45.183.46.0/24"], &[(0, 64115), (64115, 64503)]),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c, &mut d]);
+    assert_eq!(c.has("45.183.46.0/24"), Some("64501"));
+    assert_eq!(b.has("45.183.46.0/24"), None);
+    assert_eq!(d.has("45.183.46.0/24"), None);
+    // The restriction goes away with a re-announcement without it.
+    rib.routes(1, announce(&[64501], "198.18.0.1", &["45.183.44.0/24"]));
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c, &mut d]);
+    assert_eq!(c.has("45.183.44.0/24"), Some("64501"));
 }

@@ -32,10 +32,17 @@ pub(crate) struct Hooks {
     addr: std::net::IpAddr,
     max_prefix: Option<MaxPrefix>,
     rib: RibHandle,
+    /// The route server's ASN (action communities name it).
+    rs_asn: condor_wire::Asn,
 }
 
 impl Hooks {
-    pub(crate) fn new(id: PeerId, n: &condor_config::Neighbor, rib: RibHandle) -> Hooks {
+    pub(crate) fn new(
+        id: PeerId,
+        n: &condor_config::Neighbor,
+        rib: RibHandle,
+        rs_asn: condor_wire::Asn,
+    ) -> Hooks {
         let max_prefix = n.max_prefix.as_ref().map(|m| MaxPrefix {
             ipv4: m.ipv4,
             ipv6: m.ipv6,
@@ -51,6 +58,7 @@ impl Hooks {
             addr: n.address,
             max_prefix,
             rib,
+            rs_asn,
         }
     }
 }
@@ -91,7 +99,7 @@ impl SessionHooks for Hooks {
     }
 
     async fn update(&self, update: Update) {
-        let routes = RouteUpdate::from_update(update);
+        let routes = RouteUpdate::from_update(update, self.rs_asn);
         if routes.announce.is_empty() && routes.withdraw.is_empty() && routes.end_of_rib.is_none() {
             return;
         }

@@ -175,7 +175,12 @@ impl State {
         let id = self.next_id;
         self.next_id += 1;
         let cfg = neighbor::session_config(&self.config.server, &n)?;
-        let hooks = Arc::new(hooks::Hooks::new(id, &n, self.rib.clone()));
+        let hooks = Arc::new(hooks::Hooks::new(
+            id,
+            &n,
+            self.rib.clone(),
+            self.config.server.asn,
+        ));
         let handle =
             condor_session::driver::spawn(cfg, hooks).map_err(|e| anyhow::anyhow!("{e}"))?;
         if n.shutdown {
