@@ -607,7 +607,15 @@ impl Rib {
         let v = self.table.entry(prefix).or_default();
         match v.binary_search_by(|p| (p.peer, p.path_id).cmp(&(id, key.1))) {
             Ok(i) => v[i] = path,
-            Err(i) => v.insert(i, path),
+            Err(i) => {
+                // Most prefixes have one or two paths: grow one at a time up
+                // to four (Vec's own minimum is four, 320 octets for a single
+                // path), by half beyond.
+                if v.len() == v.capacity() {
+                    v.reserve_exact(if v.len() < 4 { 1 } else { v.len() / 2 });
+                }
+                v.insert(i, path)
+            }
         }
     }
 
