@@ -250,8 +250,25 @@ fn tail(path: &Path) -> String {
     lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago.
+/// A TCP port on 127.0.0.1 that was free a moment ago, below the kernel's
+/// ephemeral range (32768–60999): a port from that range can be taken
+/// again by the many client connections of a run, and a server that binds
+/// without SO_REUSEADDR (BIRD) then fails to listen.
 pub fn free_port() -> anyhow::Result<u16> {
+    let seed = std::process::id() as u64
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+    for i in 0..2000u64 {
+        let port = 20_000
+            + ((seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(i * 7919))
+                % 12_000) as u16;
+        if TcpListener::bind((SERVER_ADDRESS, port)).is_ok() {
+            return Ok(port);
+        }
+    }
     let l = TcpListener::bind((SERVER_ADDRESS, 0))
         .context("binding 127.0.0.1:0 to find a free port")?;
     Ok(l.local_addr()?.port())

@@ -17,39 +17,15 @@
 //! ExaBGP's path; when ExaBGP's session is lost, the prefix disappears from
 //! every member.
 
+mod common;
+
+use common::{fail, Condor, Member};
 use condor_interop::{
-    free_port, loopback_v4, require, Announcement, Community, DaemonKind, MemberConfig, PeerSpec,
-    RunningDaemon, DEFAULT_TIMEOUT,
+    loopback_v4, require, Announcement, Community, DaemonKind, MemberConfig, RunningDaemon,
+    DEFAULT_TIMEOUT,
 };
 use std::net::IpAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Condor {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Condor {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Condor {
-    fn logs(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("condor.log")).unwrap_or_default()
-    }
-}
-
-fn fail(msg: &str, daemons: &[&RunningDaemon], condor: &Condor) -> ! {
-    panic!(
-        "{msg}\n{}\n--- condor log ---\n{}",
-        condor_interop::diagnostics(daemons),
-        condor.logs()
-    );
-}
 
 #[test]
 fn four_daemons_per_client_best_path_with_an_action_community() {
@@ -64,42 +40,26 @@ fn four_daemons_per_client_best_path_with_an_action_community() {
         }
     }
     let cip: IpAddr = loopback_v4().into();
-    let port = free_port(cip).expect("port");
-    let members: Vec<(IpAddr, u32)> = (0..4)
-        .map(|i| (IpAddr::from(loopback_v4()), 64501 + i))
+    let members: Vec<Member> = (0..4)
+        .map(|i| Member {
+            addr: IpAddr::from(loopback_v4()),
+            asn: 64501 + i,
+            password: Some(Box::leak(format!("pw-{}", 64501 + i).into_boxed_str())),
+        })
         .collect();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut cfg = format!(
-        "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\nlisten = [\"{cip}:{port}\"]\nhold_time = 30\ncontrol_socket = \"{}\"\n",
-        dir.path().join("condor.sock").display()
-    );
-    for (addr, asn) in &members {
-        cfg.push_str(&format!(
-            "\n[[neighbor]]\naddress = \"{addr}\"\nasn = {asn}\npassive = true\npassword = \"pw-{asn}\"\n"
-        ));
-    }
-    std::fs::write(dir.path().join("condor.toml"), cfg).expect("config");
-    let child = Command::new(env!("CARGO_BIN_EXE_condor"))
-        .args(["serve", "--config"])
-        .arg(dir.path().join("condor.toml"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("condor.log")).expect("log"))
-        .spawn()
-        .expect("condor serve");
-    let condor = Condor { child, dir };
-
-    let rs = |asn: u32| PeerSpec::new(cip, port, 64115).with_md5(format!("pw-{asn}"));
+    let condor = Condor::start(cip, &members);
+    let rs = |m: &Member| condor.as_peer(m.password);
     let p1: condor_interop::Prefix = "45.183.44.0/24".parse().expect("prefix");
     let bird = DaemonKind::Bird
-        .start(MemberConfig::new(64501, members[0].0).with_peer(rs(64501)))
+        .start(MemberConfig::new(64501, members[0].addr).with_peer(rs(&members[0])))
         .expect("bird");
     let frr = DaemonKind::Frr
-        .start(MemberConfig::new(64502, members[1].0).with_peer(rs(64502)))
+        .start(MemberConfig::new(64502, members[1].addr).with_peer(rs(&members[1])))
         .expect("frr");
     let mut gobgp = DaemonKind::Gobgp
         .start(
-            MemberConfig::new(64503, members[2].0)
-                .with_peer(rs(64503))
+            MemberConfig::new(64503, members[2].addr)
+                .with_peer(rs(&members[2]))
                 .with_route(
                     Announcement::parse("45.183.44.0/24", "198.18.0.3")
                         .expect("route")
@@ -112,8 +72,8 @@ fn four_daemons_per_client_best_path_with_an_action_community() {
     exa_route.as_path = vec![64504, 65010];
     let exabgp = DaemonKind::Exabgp
         .start(
-            MemberConfig::new(64504, members[3].0)
-                .with_peer(rs(64504))
+            MemberConfig::new(64504, members[3].addr)
+                .with_peer(rs(&members[3]))
                 .with_route(exa_route),
         )
         .expect("exabgp");
