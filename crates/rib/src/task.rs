@@ -4,7 +4,7 @@
 
 use crate::peer::{PeerId, PeerSpec};
 use crate::rib::{Rib, RibNotice, RibStats, RouteUpdate};
-use condor_wire::{Family, Prefix};
+use condor_wire::Family;
 use tokio::sync::{mpsc, oneshot};
 
 /// Inputs of the RIB task.
@@ -21,8 +21,6 @@ pub enum RibInput {
     RouteRefresh(PeerId, Family),
     /// Counters, for the CLI, metrics and benchmarks.
     Stats(oneshot::Sender<RibStats>),
-    /// What a peer should have for a prefix: (origin peer, AS path text) per candidate in order, then the answer.
-    Lookup(Prefix, PeerId, oneshot::Sender<Option<(PeerId, String)>>),
 }
 
 /// How long, and for which families, a restarting peer's paths are kept.
@@ -131,14 +129,6 @@ fn apply(rib: &mut Rib, input: RibInput) {
         RibInput::RouteRefresh(id, f) => rib.route_refresh(id, f),
         RibInput::Stats(tx) => {
             let _ = tx.send(rib.stats());
-        }
-        RibInput::Lookup(prefix, peer, tx) => {
-            let _ = tx.send(rib.answer_for(peer, &prefix).map(|p| {
-                (
-                    p.peer,
-                    p.attrs.as_path().map(|a| a.to_string()).unwrap_or_default(),
-                )
-            }));
         }
     }
 }
