@@ -170,6 +170,13 @@ impl PeerState {
     fn in_sync(&self) -> bool {
         self.backlog.is_empty() && self.dump.is_none()
     }
+
+    /// Queues the End-of-RIB markers still owed after the initial table.
+    fn send_owed_end_of_rib(&mut self) {
+        for f in std::mem::take(&mut self.eor_pending) {
+            self.spec.out.push(Bytes::from(self.builder.end_of_rib(f)));
+        }
+    }
 }
 
 /// Paths of a peer kept as stale across a restart (RFC 4724 §4.2).
@@ -714,9 +721,7 @@ impl Rib {
         // every recipient gets one queue entry for the whole batch.
         let mut batches: HashMap<ClassKey, SharedBatch> = HashMap::new();
         for ((key, excl), group) in shared {
-            let family = match key {
-                GroupKey::Announce { family, .. } | GroupKey::Withdraw { family } => family,
-            };
+            let family = key.family();
             for (class, members) in &recipients_by_class {
                 let wanted = members.iter().any(|id| {
                     !excl.contains(&Some(*id)) && self.peers[id].spec.families.contains(&family)
@@ -750,16 +755,7 @@ impl Rib {
             }
         }
         for (id, groups) in personal {
-            let s = &self.peers[&id];
-            for (key, group) in groups {
-                let family = match key {
-                    GroupKey::Announce { family, .. } | GroupKey::Withdraw { family } => family,
-                };
-                for m in encode_group(&s.builder, family, &group) {
-                    s.spec.out.push(m);
-                    self.stats.messages_queued += 1;
-                }
-            }
+            self.stats.messages_queued += queue_groups(&self.peers[&id], groups);
         }
     }
 
@@ -772,9 +768,7 @@ impl Rib {
         for id in ids {
             let s = self.peers.get_mut(&id).expect("listed above");
             if s.in_sync() {
-                for f in std::mem::take(&mut s.eor_pending) {
-                    s.spec.out.push(Bytes::from(s.builder.end_of_rib(f)));
-                }
+                s.send_owed_end_of_rib();
                 continue;
             }
             if !s.spec.out.has_room() {
@@ -821,19 +815,9 @@ impl Rib {
                     }
                 }
             }
-            for (key, group) in groups {
-                let family = match key {
-                    GroupKey::Announce { family, .. } | GroupKey::Withdraw { family } => family,
-                };
-                for m in encode_group(&s.builder, family, &group) {
-                    s.spec.out.push(m);
-                    self.stats.messages_queued += 1;
-                }
-            }
+            self.stats.messages_queued += queue_groups(s, groups);
             if s.in_sync() {
-                for f in std::mem::take(&mut s.eor_pending) {
-                    s.spec.out.push(Bytes::from(s.builder.end_of_rib(f)));
-                }
+                s.send_owed_end_of_rib();
             } else {
                 more = true;
             }
@@ -864,6 +848,27 @@ fn group_key(family: Family, p: Option<&Path>) -> (GroupKey, Option<Path>) {
         ),
         None => (GroupKey::Withdraw { family }, None),
     }
+}
+
+impl GroupKey {
+    fn family(&self) -> Family {
+        match *self {
+            GroupKey::Announce { family, .. } | GroupKey::Withdraw { family } => family,
+        }
+    }
+}
+
+/// Encodes `groups` for client `s` alone and queues them; returns how many
+/// messages were queued.
+fn queue_groups(s: &PeerState, groups: HashMap<GroupKey, Group>) -> u64 {
+    let mut n = 0;
+    for (key, group) in groups {
+        for m in encode_group(&s.builder, key.family(), &group) {
+            s.spec.out.push(m);
+            n += 1;
+        }
+    }
+    n
 }
 
 fn push_group(
