@@ -41,6 +41,10 @@ pub struct Path {
     pub rank: Rank,
     /// Which clients may receive it (members' action communities); `None`: all.
     pub export: Option<Arc<condor_policy::ExportControl>>,
+    /// Import verdict: a rejected path stays in the table (the looking glass
+    /// explains it, a policy-data change re-evaluates it) but is never a
+    /// candidate for export.
+    pub verdict: condor_policy::Verdict,
 }
 
 /// The decision keys of a path.
@@ -111,12 +115,12 @@ impl Path {
     }
 }
 
-/// The best of `paths` for which `allowed` answers true (first wins ties:
-/// callers keep candidates in a fixed order).
+/// The best of the accepted `paths` for which `allowed` answers true (first
+/// wins ties: callers keep candidates in a fixed order).
 pub fn best(paths: &[Path], mut allowed: impl FnMut(&Path) -> bool) -> Option<&Path> {
     let mut best: Option<&Path> = None;
     for p in paths {
-        if !allowed(p) {
+        if !p.verdict.is_accepted() || !allowed(p) {
             continue;
         }
         best = match best {

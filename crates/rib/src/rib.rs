@@ -542,6 +542,7 @@ impl Rib {
                     next_hop: nh.clone(),
                     rank,
                     export: export.clone(),
+                    verdict: condor_policy::Verdict::ACCEPTED,
                 };
                 self.insert_path(id, n.prefix, path);
             }

@@ -120,6 +120,7 @@ fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
         withdraw: vec![],
         end_of_rib: None,
         export: None,
+        verdict: condor_policy::Verdict::ACCEPTED,
     }
 }
 
