@@ -219,121 +219,157 @@ pub fn evaluate(
     member: &MemberImport,
     rpki: Option<&dyn RpkiCheck>,
 ) -> Verdict {
-    let f = &*member.filters;
-    let mut v = Verdict::ACCEPTED;
+    PathCheck::new(attrs, member, rpki).route(prefix, next_hop, member, rpki)
+}
 
-    // Prefix.
-    let (min, max) = if prefix.is_ipv4() {
-        f.ipv4_length
-    } else {
-        f.ipv6_length
-    };
-    if prefix.len() > max {
-        v.reject(Reason::PrefixTooLong);
-    }
-    if prefix.len() < min {
-        v.reject(Reason::PrefixTooShort);
-    }
-    if f.bogon_prefixes && is_bogon_prefix(prefix) {
-        v.reject(Reason::BogonPrefix);
-    }
+/// The checks that depend on the attributes only, done once for all the
+/// prefixes of an UPDATE; [`PathCheck::route`] adds the per-prefix ones.
+#[derive(Clone, Copy, Debug)]
+pub struct PathCheck {
+    verdict: Verdict,
+    /// The origin AS (`None` when the path ends in an AS_SET or is empty).
+    origin: Option<Asn>,
+    irr_origin_ok: bool,
+}
 
-    // Next hop.
-    match f.next_hop {
-        NextHopPolicy::Any => {}
-        NextHopPolicy::Peer | NextHopPolicy::SameMember => {
-            let allowed: &[IpAddr] = if f.next_hop == NextHopPolicy::Peer {
-                &member.addresses[..member.addresses.len().min(1)]
-            } else {
-                &member.addresses
-            };
-            // With RFC 8950 an IPv4 route may carry the member's IPv6 address.
-            if !next_hop_addr(next_hop).is_some_and(|a| allowed.contains(&a)) {
-                v.reject(Reason::NextHopNotPeer);
-            }
-        }
-    }
-
-    // AS path.
-    let mut asns: Vec<Asn> = Vec::with_capacity(8);
-    let mut has_set = false;
-    attrs.for_each_asn(|kind, a| match kind {
-        SegmentKind::Sequence => asns.push(a),
-        SegmentKind::Set => has_set = true,
-        // Confederation segments never reach a route server from an eBGP
-        // member; they are not counted (RFC 5065 §5.3).
-        _ => {}
-    });
-    let path_len = attrs.as_path_len().unwrap_or(0);
-    if asns.is_empty() && !has_set {
-        v.reject(Reason::AsPathEmpty);
-    }
-    if path_len > f.max_as_path_len {
-        v.reject(Reason::AsPathTooLong);
-    }
-    if f.reject_as_set && has_set {
-        v.reject(Reason::AsSet);
-    }
-    if f.first_as && !member.transparent && asns.first() != Some(&member.asn) {
-        v.reject(Reason::FirstAsNotPeer);
-    }
-    if f.bogon_asns && asns.iter().any(|&a| is_bogon_asn(a)) {
-        v.reject(Reason::BogonAsn);
-    }
-    if !f.transit_free.is_empty() && !f.transit_free.contains(&member.asn) {
-        let behind = asns.iter().skip_while(|&&a| a == member.asn);
-        if behind.clone().any(|a| f.transit_free.contains(a)) {
-            v.reject(Reason::TransitFree);
-        }
-    }
-    if !f.never_via_rs.is_empty() && asns.iter().any(|a| f.never_via_rs.contains(a)) {
-        v.reject(Reason::NeverViaRs);
-    }
-    if f.reject_otc_leaks && attrs.otc().is_some() {
-        v.reject(Reason::RouteLeak);
-    }
-
-    // RPKI.
-    let origin = if has_set { None } else { asns.last().copied() };
-    if let (Some(r), true) = (rpki, f.rpki != RpkiPolicy::Off) {
-        let rov = r.rov(prefix, origin);
-        v.set_rov(rov);
-        match (rov, f.rpki) {
-            (Rov::Invalid, RpkiPolicy::RejectInvalid | RpkiPolicy::RejectInvalidAndUnknown) => {
-                v.reject(Reason::RpkiInvalid)
-            }
-            (Rov::NotFound, RpkiPolicy::RejectInvalidAndUnknown) => v.reject(Reason::RpkiUnknown),
+impl PathCheck {
+    /// Checks the AS path (and the attributes) of a route from `member`.
+    pub fn new(
+        attrs: &PathAttributes,
+        member: &MemberImport,
+        rpki: Option<&dyn RpkiCheck>,
+    ) -> PathCheck {
+        let f = &*member.filters;
+        let mut v = Verdict::ACCEPTED;
+        let mut asns: Vec<Asn> = Vec::with_capacity(8);
+        let mut has_set = false;
+        attrs.for_each_asn(|kind, a| match kind {
+            SegmentKind::Sequence => asns.push(a),
+            SegmentKind::Set => has_set = true,
+            // Confederation segments never reach a route server from an
+            // eBGP member; they are not counted (RFC 5065 §5.3).
             _ => {}
+        });
+        let path_len = attrs.as_path_len().unwrap_or(0);
+        if asns.is_empty() && !has_set {
+            v.reject(Reason::AsPathEmpty);
         }
-        let aspa = r.aspa(&asns, member.asn);
-        v.set_aspa(aspa);
-        if aspa == Aspa::Invalid && f.aspa_reject_invalid {
-            v.reject(Reason::AspaInvalid);
+        if path_len > f.max_as_path_len {
+            v.reject(Reason::AsPathTooLong);
+        }
+        if f.reject_as_set && has_set {
+            v.reject(Reason::AsSet);
+        }
+        if f.first_as && !member.transparent && asns.first() != Some(&member.asn) {
+            v.reject(Reason::FirstAsNotPeer);
+        }
+        if f.bogon_asns && asns.iter().any(|&a| is_bogon_asn(a)) {
+            v.reject(Reason::BogonAsn);
+        }
+        if !f.transit_free.is_empty() && !f.transit_free.contains(&member.asn) {
+            let mut behind = asns.iter().skip_while(|&&a| a == member.asn);
+            if behind.any(|a| f.transit_free.contains(a)) {
+                v.reject(Reason::TransitFree);
+            }
+        }
+        if !f.never_via_rs.is_empty() && asns.iter().any(|a| f.never_via_rs.contains(a)) {
+            v.reject(Reason::NeverViaRs);
+        }
+        if f.reject_otc_leaks && attrs.otc().is_some() {
+            v.reject(Reason::RouteLeak);
+        }
+        if let (Some(r), true) = (rpki, f.rpki != RpkiPolicy::Off) {
+            let aspa = r.aspa(&asns, member.asn);
+            v.set_aspa(aspa);
+            if aspa == Aspa::Invalid && f.aspa_reject_invalid {
+                v.reject(Reason::AspaInvalid);
+            }
+        }
+        let origin = if has_set { None } else { asns.last().copied() };
+        let irr_origin_ok = match (&member.irr, origin) {
+            (Some(irr), Some(o)) => irr.origin_ok(o),
+            _ => false,
+        };
+        PathCheck {
+            verdict: v,
+            origin,
+            irr_origin_ok,
         }
     }
 
-    // IRR.
-    if let (Some(irr), true) = (&member.irr, f.irr != IrrPolicy::Off) {
-        let prefix_ok = irr.prefix_ok(prefix);
-        let origin_ok = origin.is_some_and(|o| irr.origin_ok(o));
-        let state = if prefix_ok && origin_ok {
-            Irr::Valid
-        } else if f.rpki_as_irr && v.rov() == Rov::Valid {
-            Irr::AcceptedByRpki
+    /// The verdict for one prefix of the path, reached via `next_hop`.
+    pub fn route(
+        &self,
+        prefix: &Prefix,
+        next_hop: &NextHop,
+        member: &MemberImport,
+        rpki: Option<&dyn RpkiCheck>,
+    ) -> Verdict {
+        let f = &*member.filters;
+        let mut v = self.verdict;
+        let (min, max) = if prefix.is_ipv4() {
+            f.ipv4_length
         } else {
-            Irr::Invalid
+            f.ipv6_length
         };
-        v.set_irr(state);
-        if state == Irr::Invalid && f.irr == IrrPolicy::Reject {
-            if !prefix_ok {
-                v.reject(Reason::IrrPrefix);
-            }
-            if !origin_ok {
-                v.reject(Reason::IrrOrigin);
+        if prefix.len() > max {
+            v.reject(Reason::PrefixTooLong);
+        }
+        if prefix.len() < min {
+            v.reject(Reason::PrefixTooShort);
+        }
+        if f.bogon_prefixes && is_bogon_prefix(prefix) {
+            v.reject(Reason::BogonPrefix);
+        }
+        match f.next_hop {
+            NextHopPolicy::Any => {}
+            NextHopPolicy::Peer | NextHopPolicy::SameMember => {
+                let allowed: &[IpAddr] = if f.next_hop == NextHopPolicy::Peer {
+                    &member.addresses[..member.addresses.len().min(1)]
+                } else {
+                    &member.addresses
+                };
+                // With RFC 8950 an IPv4 route may carry the member's IPv6
+                // address: the comparison is by address, whatever the family.
+                if !next_hop_addr(next_hop).is_some_and(|a| allowed.contains(&a)) {
+                    v.reject(Reason::NextHopNotPeer);
+                }
             }
         }
+        if let (Some(r), true) = (rpki, f.rpki != RpkiPolicy::Off) {
+            let rov = r.rov(prefix, self.origin);
+            v.set_rov(rov);
+            match (rov, f.rpki) {
+                (Rov::Invalid, RpkiPolicy::RejectInvalid | RpkiPolicy::RejectInvalidAndUnknown) => {
+                    v.reject(Reason::RpkiInvalid)
+                }
+                (Rov::NotFound, RpkiPolicy::RejectInvalidAndUnknown) => {
+                    v.reject(Reason::RpkiUnknown)
+                }
+                _ => {}
+            }
+        }
+        if let (Some(irr), true) = (&member.irr, f.irr != IrrPolicy::Off) {
+            let prefix_ok = irr.prefix_ok(prefix);
+            let state = if prefix_ok && self.irr_origin_ok {
+                Irr::Valid
+            } else if f.rpki_as_irr && v.rov() == Rov::Valid {
+                Irr::AcceptedByRpki
+            } else {
+                Irr::Invalid
+            };
+            v.set_irr(state);
+            if state == Irr::Invalid && f.irr == IrrPolicy::Reject {
+                if !prefix_ok {
+                    v.reject(Reason::IrrPrefix);
+                }
+                if !self.irr_origin_ok {
+                    v.reject(Reason::IrrOrigin);
+                }
+            }
+        }
+        v
     }
-    v
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod verdict;
 
 pub use actions::{parse_actions, ExportControl, ParsedActions};
 pub use import::{
-    evaluate, Filters, IrrCheck, IrrPolicy, MemberImport, NextHopPolicy, RpkiCheck, RpkiPolicy,
+    evaluate, Filters, IrrCheck, IrrPolicy, MemberImport, NextHopPolicy, PathCheck, RpkiCheck,
+    RpkiPolicy,
 };
 pub use verdict::{Aspa, Irr, Reason, Rov, Verdict};

@@ -17,8 +17,8 @@ pub use peer::{
     MaxPrefix, MaxPrefixAction, OutItem, OutQueue, OutReader, PeerId, PeerSpec, SharedBatch,
     SharedMsg,
 };
-pub use rib::{Rib, RibNotice, RibStats, RouteUpdate};
-pub use task::{spawn, GracefulDown, RibHandle, RibInput};
+pub use rib::{Rib, RibNotice, RibStats, RouteUpdate, Scope};
+pub use task::{spawn, GracefulDown, RibHandle, RibInput, RpkiData};
 
 #[cfg(test)]
 mod tests;
