@@ -56,7 +56,7 @@ pub enum NextHopPolicy {
 }
 
 /// The import filters of a route server, shared by its members.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Filters {
     /// NEXT_HOP check.
     pub next_hop: NextHopPolicy,

@@ -214,6 +214,9 @@ impl ConfigBuilder {
         let _ = writeln!(t, "listen = [\"{}\"]", self.listen);
         let _ = writeln!(t, "connect_retry = {}", self.connect_retry);
         let _ = writeln!(t, "control_socket = \"/nonexistent/condor-test.sock\"");
+        // The behaviour under test is transport and relay: every filter off
+        // (the filters have their own tests).
+        t.push_str(PERMISSIVE_FILTERS);
         for n in &self.neighbors {
             let _ = writeln!(t, "\n[[neighbor]]");
             let _ = writeln!(t, "name = \"{}\"", n.name);
@@ -801,3 +804,6 @@ pub fn rss_kib() -> Option<u64> {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
+
+/// A `[filters]` table with every filter off.
+pub const PERMISSIVE_FILTERS: &str = "[filters]\nnext_hop = \"any\"\nfirst_as = false\nbogon_prefixes = false\nbogon_asns = false\nipv4_length = [0, 32]\nipv6_length = [0, 128]\nreject_as_set = false\ntransit_free = []\nrpki = \"off\"\nirr = \"off\"\notc = \"ignore\"\n";
