@@ -174,10 +174,28 @@ fn filters_default_to_the_ixp_practice_and_validate() {
     );
     let e = errors(&bad);
     assert_eq!(e.len(), 4, "{e:#?}");
-    assert!(e[0].starts_with("t.toml:5:") && e[0].contains("filters.next_hop") && e[0].contains("same-member"), "{}", e[0]);
-    assert!(e.iter().any(|m| m.contains(":6:") && m.contains("filters.ipv6_length")), "{e:#?}");
-    assert!(e.iter().any(|m| m.contains(":7:") && m.contains("filters.rpki")), "{e:#?}");
-    assert!(e.iter().any(|m| m.contains(":8:") && m.contains("max_as_path_len")), "{e:#?}");
+    assert!(
+        e[0].starts_with("t.toml:5:")
+            && e[0].contains("filters.next_hop")
+            && e[0].contains("same-member"),
+        "{}",
+        e[0]
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":6:") && m.contains("filters.ipv6_length")),
+        "{e:#?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":7:") && m.contains("filters.rpki")),
+        "{e:#?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":8:") && m.contains("max_as_path_len")),
+        "{e:#?}"
+    );
     let unknown = errors(&format!("{base}[filters]\nbogons = true\n"));
     assert!(unknown[0].contains("bogons"), "{unknown:?}");
 }
@@ -186,10 +204,18 @@ fn filters_default_to_the_ixp_practice_and_validate() {
 fn filter_changes_reload_without_reset() {
     let base = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\n";
     let old = parse("a", base).unwrap();
-    let new = parse("b", &base.replace("[[neighbor]]", "[filters]\nrpki = \"tag\"\n[[neighbor]]")).unwrap();
+    let new = parse(
+        "b",
+        &base.replace("[[neighbor]]", "[filters]\nrpki = \"tag\"\n[[neighbor]]"),
+    )
+    .unwrap();
     let d = diff(&old, &new);
     assert!(d.filters && d.changed.is_empty() && !d.is_empty());
-    let nh = parse("c", &format!("{base}transparent = true\nnext_hops = [\"45.183.47.11\"]\n")).unwrap();
+    let nh = parse(
+        "c",
+        &format!("{base}transparent = true\nnext_hops = [\"45.183.47.11\"]\n"),
+    )
+    .unwrap();
     let d = diff(&old, &nh);
     assert_eq!(d.changed[0].fields, vec!["transparent", "next_hops"]);
     assert_eq!(d.changed[0].impact, Impact::InPlace);
