@@ -15,6 +15,42 @@
 //!   only the routes it affects.
 //!
 //! See `docs/irr.md` for the rules and the suggested configuration.
+//!
+//! ```
+//! use condor_irr::{fetch, IrrConfig, IrrManager, IrrSpec, RefreshOutcome};
+//! use condor_wire::{Asn, Prefix};
+//! use std::time::SystemTime;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("as-example.txt");
+//! std::fs::write(&path, "193.0.0.0/21\n2001:67c:2e8::/48\nAS3333\n")?;
+//!
+//! let mut irr = IrrManager::new(IrrConfig::default());
+//! let spec = IrrSpec::File { name: "AS-EXAMPLE".into(), path };
+//! assert!(irr.configure([spec]).is_empty()); // at start and on reload
+//!
+//! // The scheduler: fetch what is due (blocking), then apply.
+//! let now = SystemTime::now();
+//! for spec in irr.due(now) {
+//!     let result = fetch(irr.config(), &spec);
+//!     match irr.apply(spec.name(), result, now) {
+//!         RefreshOutcome::Updated { change, .. } => {
+//!             // Re-evaluate the member's paths for which this is true:
+//!             assert!(change.affects_route(&"193.0.4.0/22".parse()?, Asn(3333)));
+//!         }
+//!         RefreshOutcome::Failed { error, .. } => panic!("{error}"),
+//!         RefreshOutcome::NotConfigured => unreachable!(),
+//!     }
+//! }
+//!
+//! // The policy, per route of the member:
+//! let set = irr.get("AS-EXAMPLE").expect("fetched");
+//! let prefix: Prefix = "193.0.7.0/24".parse()?;
+//! assert!(set.check(&prefix, Asn(3333)).accepted());
+//! assert!(!set.check_prefix(&"193.0.7.0/25".parse()?)); // beyond /24
+//! assert!(!set.check_origin(Asn(64500)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod bgpq4;
 pub mod cache;
