@@ -87,7 +87,13 @@ pub fn fetch(cfg: &Bgpq4Config, as_set: &str) -> Result<IrrSet, IrrError> {
     });
     let mut b = IrrSetBuilder::new(cfg.max_len);
     let mut total = 0;
-    for (query, out) in [(V4, r4?), (V6, r6?), (ORIGINS, rt?)] {
+    let mut warnings: Vec<String> = Vec::new();
+    for (query, (out, err)) in [(V4, r4?), (V6, r6?), (ORIGINS, rt?)] {
+        for line in err.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if !warnings.iter().any(|w| w == line) {
+                warnings.push(line.to_string());
+            }
+        }
         let (np, no) = parse_bgpq_json(&out, &mut b).map_err(|e| IrrError::Bgpq4Output {
             as_set: as_set.to_string(),
             query,
@@ -104,14 +110,14 @@ pub fn fetch(cfg: &Bgpq4Config, as_set: &str) -> Result<IrrSet, IrrError> {
         host: cfg.host.clone(),
         sources: cfg.sources.clone(),
     };
-    Ok(b.build(as_set, source, fetched_at))
+    Ok(b.build(as_set, source, fetched_at).with_warnings(warnings))
 }
 
 fn join(
-    h: std::thread::ScopedJoinHandle<'_, Result<String, IrrError>>,
+    h: std::thread::ScopedJoinHandle<'_, Result<(String, String), IrrError>>,
     as_set: &str,
     query: &'static str,
-) -> Result<String, IrrError> {
+) -> Result<(String, String), IrrError> {
     h.join().unwrap_or_else(|_| {
         Err(IrrError::Bgpq4Output {
             as_set: as_set.to_string(),
@@ -121,13 +127,13 @@ fn join(
     })
 }
 
-/// Runs one bgpq4 query and returns its standard output.
+/// Runs one bgpq4 query and returns its standard output and error.
 fn run(
     cfg: &Bgpq4Config,
     as_set: &str,
     query: &'static str,
     args: &[String],
-) -> Result<String, IrrError> {
+) -> Result<(String, String), IrrError> {
     let mut cmd = Command::new(&cfg.program);
     cmd.arg("-j").args(args).args(["-l", "NN"]);
     if let Some(h) = &cfg.host {
@@ -184,7 +190,7 @@ fn run(
             status: st.to_string(),
             stderr,
         }),
-        Some(_) => Ok(stdout),
+        Some(_) => Ok((stdout, stderr)),
     }
 }
 

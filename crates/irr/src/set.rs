@@ -164,6 +164,7 @@ impl IrrSetBuilder {
             v4: self.v4,
             v6: self.v6,
             origins: self.origins,
+            warnings: Vec::new(),
         }
     }
 }
@@ -178,6 +179,7 @@ pub struct IrrSet {
     v4: PrefixMap<K4, Lengths>,
     v6: PrefixMap<K6, Lengths>,
     origins: Vec<Asn>,
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for IrrSet {
@@ -229,6 +231,18 @@ impl IrrSet {
     /// True when the set has no prefix and no origin.
     pub fn is_empty(&self) -> bool {
         self.v4.is_empty() && self.v6.is_empty() && self.origins.is_empty()
+    }
+
+    /// What the source reported without failing (bgpq4's `ERROR:` lines
+    /// of a successful run, e.g. private ASNs it dropped from the set).
+    /// Not kept in the cache.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub(crate) fn with_warnings(mut self, warnings: Vec<String>) -> IrrSet {
+        self.warnings = warnings;
+        self
     }
 
     /// The origin ASNs, sorted.

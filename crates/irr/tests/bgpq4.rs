@@ -24,7 +24,7 @@ members: AS3333, AS-CONDORSUB
 source:  TEST
 
 as-set:  AS-CONDORSUB
-members: AS2128,
+members: AS2128, AS64512,   # a private ASN: bgpq4 drops it
 +        AS-CONDORTEST     # a loop, as real sets have
 source:  TEST
 
@@ -129,6 +129,16 @@ fn expands_a_nested_as_set_in_both_families() {
     }
     assert!(set.check(&p("192.0.2.0/24"), Asn(2128)).accepted());
     assert!(!set.check(&p("192.0.2.0/24"), Asn(12654)).origin_ok);
+    assert!(!set.check_origin(Asn(64512)));
+    // bgpq4's complaint about it is passed on, once.
+    let w = set.warnings();
+    assert_eq!(
+        w.iter()
+            .filter(|l| l.contains("Invalid AS number: 64512"))
+            .count(),
+        1,
+        "{w:?}"
+    );
 
     // What bgpq4 asked: the selected sources, a recursive set expansion,
     // and per-origin route / route6 lookups.
