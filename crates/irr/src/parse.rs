@@ -128,8 +128,9 @@ pub(crate) fn parse_bgpq_json(
                     let raw = o.get("prefix").and_then(Value::as_str).ok_or_else(|| {
                         err(0, format!("item without a \"prefix\" string: {item}"))
                     })?;
-                    let line = line_of(text, raw);
-                    let p = parse_prefix(raw).map_err(|m| err(line, m))?;
+                    // Found only on error: a scan per item would be quadratic.
+                    let line = || line_of(text, raw);
+                    let p = parse_prefix(raw).map_err(|m| err(line(), m))?;
                     let num = |k: &str| -> Result<Option<u8>, ParseError> {
                         match o.get(k) {
                             None => Ok(None),
@@ -137,7 +138,9 @@ pub(crate) fn parse_bgpq_json(
                                 .as_u64()
                                 .and_then(|n| u8::try_from(n).ok())
                                 .map(Some)
-                                .ok_or_else(|| err(line, format!("{raw}: {k:?} is not a length"))),
+                                .ok_or_else(|| {
+                                    err(line(), format!("{raw}: {k:?} is not a length"))
+                                }),
                         }
                     };
                     let exact = o.get("exact").and_then(Value::as_bool).unwrap_or(false);
@@ -147,7 +150,7 @@ pub(crate) fn parse_bgpq_json(
                     } else {
                         let ge = ge.unwrap_or(p.len());
                         let le = le.unwrap_or(width(&p));
-                        check_range(&p, ge, le).map_err(|m| err(line, m))?;
+                        check_range(&p, ge, le).map_err(|m| err(line(), m))?;
                         Some((ge, le))
                     };
                     b.add_prefix(p, range);
@@ -301,5 +304,30 @@ mod tests {
             assert_eq!(e.line, line, "{text:?}: {e:?}");
             assert!(e.message.contains(what), "{text:?}: {e:?}");
         }
+    }
+
+    #[test]
+    fn hundred_thousand_items_parse_in_linear_time() {
+        let mut json = String::from("{ \"NN\": [\n");
+        let mut text = String::new();
+        for i in 0..100_000u32 {
+            let (a, b, c) = (20 + i / 65536, (i / 256) % 256, i % 256);
+            json.push_str(&format!(
+                "  {{ \"prefix\": \"{a}.{b}.{c}.0\\/24\", \"exact\": true }},\n"
+            ));
+            text.push_str(&format!("{a}.{b}.{c}.0/24\n"));
+        }
+        json.push_str("  3333\n] }\n");
+        let t = std::time::Instant::now();
+        let s = build(|b| assert_eq!(parse_bgpq_json(&json, b).unwrap(), (100_000, 1)));
+        let j = t.elapsed();
+        assert_eq!(s.counts().v4, 100_000);
+        let t = std::time::Instant::now();
+        let s = build(|b| assert_eq!(parse_text(&text, b).unwrap(), (100_000, 0)));
+        let x = t.elapsed();
+        assert!(s.check_prefix(&p("21.134.159.0/24")));
+        eprintln!("100k items: JSON {j:?}, text {x:?}");
+        let bound = std::time::Duration::from_secs(10);
+        assert!(j < bound && x < bound, "JSON {j:?}, text {x:?}");
     }
 }

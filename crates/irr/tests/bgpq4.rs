@@ -299,3 +299,24 @@ fn refresh_caches_survives_an_outage_and_reports_changes() {
         .unwrap()
         .check_prefix(&p("203.0.113.0/24")));
 }
+
+#[test]
+fn a_large_expansion_is_read_whole() {
+    let Some(prog) = bgpq4_program() else { return };
+    // 6,000 route objects: bgpq4 prints some 300 kB of JSON, far more than
+    // a pipe holds, so the runner must drain it while bgpq4 runs.
+    let mut rpsl = String::from("as-set: AS-CONDORBIG\nmembers: AS3333\n");
+    for i in 0..6000u32 {
+        let (a, b) = (20 + i / 256, i % 256);
+        rpsl.push_str(&format!("\nroute: {a}.{b}.0.0/24\norigin: AS3333\n"));
+    }
+    let srv = StandInIrrd::start(&rpsl, false);
+    let t = std::time::Instant::now();
+    let set = bgpq4::fetch(&cfg(prog, srv.host()), "AS-CONDORBIG").unwrap();
+    assert_eq!(set.counts().v4, 6000);
+    assert!(set.check_prefix(&p("20.0.0.0/24")));
+    assert!(set.check_prefix(&p("43.111.0.0/24")));
+    assert!(!set.check_prefix(&p("43.112.0.0/24")));
+    assert!(!set.check_prefix(&p("20.0.0.0/23")));
+    eprintln!("6000 route objects through bgpq4: {:?}", t.elapsed());
+}
