@@ -5,6 +5,7 @@
 //! Writes are atomic: a temporary file in the same directory is written,
 //! fsynced, renamed over the old file, and the directory is fsynced. A
 //! reader therefore sees either the previous complete file or the new one.
+//! Implements no RFC (a Condor file format, versioned by `format`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

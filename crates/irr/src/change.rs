@@ -5,7 +5,7 @@
 //! range matches the prefix (covers it, and allows its length). A route
 //! whose verdict changed always has such an entry; a route matched both by
 //! a removed entry and by an unchanged one is reported too (a harmless
-//! re-evaluation that yields the same verdict).
+//! re-evaluation that yields the same verdict). Implements no RFC.
 
 use condor_wire::{Asn, Prefix};
 use prefix_trie::PrefixMap;

@@ -1,5 +1,6 @@
 //! Errors of the IRR crate: every message names the AS-SET or the file
 //! (and line) it is about, and for bgpq4 what bgpq4 itself printed.
+//! Implements no RFC.
 
 use std::path::PathBuf;
 use std::time::Duration;

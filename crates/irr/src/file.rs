@@ -1,6 +1,7 @@
 //! Operator-supplied IRR files: bgpq4/bgpq3 JSON (`-j` output, detected by
 //! a leading `{`) or the plain text format of [`crate::parse`]. Errors
-//! name the file and line.
+//! name the file and line. The data stands for RPSL route/route6 objects
+//! and AS-SET members (RFC 2622 §4, §5.1; RFC 4012 §3).
 
 use std::path::Path;
 use std::time::SystemTime;

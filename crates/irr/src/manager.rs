@@ -5,7 +5,7 @@
 //! returns the [`IrrChange`]; failure keeps the previous set and records
 //! the error. The manager runs nothing on its own: the daemon calls
 //! [`fetch`] where blocking is fine (e.g. `spawn_blocking`) and hands the
-//! result to [`IrrManager::apply`].
+//! result to [`IrrManager::apply`]. Implements no RFC.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -1,6 +1,7 @@
 //! Parsers for IRR data: the JSON that bgpq4 and bgpq3 print with `-j`
 //! (prefix lists, and with `-t` origin ASN lists), and a plain text format
-//! for operators.
+//! for operators. `P/L le N` means what RFC 2622 §2's range operator
+//! `P/L^L-N` means; the formats themselves are bgpq's and Condor's.
 //!
 //! bgpq JSON: one object whose values are arrays; an array item is either
 //! `{"prefix": "193.0.0.0/21", "exact": true}` (optionally with
