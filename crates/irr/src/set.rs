@@ -342,6 +342,15 @@ mod tests {
     }
 
     #[test]
+    fn shareable_between_tasks() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<IrrSet>();
+        send_sync::<crate::IrrChange>();
+        send_sync::<crate::IrrManager>();
+        send_sync::<crate::IrrError>();
+    }
+
+    #[test]
     fn exact_and_more_specific_within_the_limit() {
         let s = sample();
         assert!(s.check_prefix(&p("193.0.0.0/21")));
