@@ -33,6 +33,20 @@ pub struct MaxLen {
     pub v6: u8,
 }
 
+impl MaxLen {
+    /// Checks the limits for `condor check`: IPv4 8..=32, IPv6 16..=128
+    /// (shorter limits would make every ordinary more-specific invalid).
+    pub fn validate(&self) -> Result<(), String> {
+        if !(8..=32).contains(&self.v4) {
+            return Err(format!("max_len_v4 = {}: must be within 8..=32", self.v4));
+        }
+        if !(16..=128).contains(&self.v6) {
+            return Err(format!("max_len_v6 = {}: must be within 16..=128", self.v6));
+        }
+        Ok(())
+    }
+}
+
 impl Default for MaxLen {
     fn default() -> Self {
         MaxLen { v4: 24, v6: 48 }
@@ -339,6 +353,17 @@ mod tests {
             },
             SystemTime::UNIX_EPOCH,
         )
+    }
+
+    #[test]
+    fn max_len_limits() {
+        assert!(MaxLen::default().validate().is_ok());
+        assert!(MaxLen { v4: 32, v6: 128 }.validate().is_ok());
+        let e = MaxLen { v4: 33, v6: 48 }.validate().unwrap_err();
+        assert!(e.contains("max_len_v4 = 33"), "{e}");
+        let e = MaxLen { v4: 24, v6: 129 }.validate().unwrap_err();
+        assert!(e.contains("max_len_v6 = 129"), "{e}");
+        assert!(MaxLen { v4: 7, v6: 48 }.validate().is_err());
     }
 
     #[test]
