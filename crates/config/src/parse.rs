@@ -20,6 +20,8 @@ struct RawConfig {
     neighbor: Vec<Spanned<RawNeighbor>>,
     #[serde(default)]
     filters: crate::filters::RawFilters,
+    #[serde(default)]
+    irr: crate::irr::RawIrr,
 }
 
 /// An ASN written as a number or as `"AS64500"`.
@@ -107,6 +109,10 @@ struct RawNeighbor {
     internal: bool,
     #[serde(default)]
     transparent: bool,
+    #[serde(default)]
+    as_set: Option<Spanned<String>>,
+    #[serde(default)]
+    irr_file: Option<String>,
     #[serde(default)]
     next_hops: Option<Spanned<Vec<String>>>,
 }
@@ -416,6 +422,27 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
                 ),
             );
         }
+        let as_set = n.as_set.as_ref().and_then(|s| {
+            if crate::irr::valid_as_set(s.get_ref()) {
+                Some(s.get_ref().clone())
+            } else {
+                cx.err(
+                    s.span(),
+                    format!(
+                        "{}: {:?} is not an ASN or AS-SET name (e.g. \"AS-EXAMPLE\", \"AS64500\")",
+                        f("as_set"),
+                        s.get_ref()
+                    ),
+                );
+                None
+            }
+        });
+        if let (Some(s), Some(_)) = (&n.as_set, &n.irr_file) {
+            cx.err(
+                s.span(),
+                format!("{}: give either as_set or irr_file, not both", f("as_set")),
+            );
+        }
         let next_hops = match &n.next_hops {
             None => Vec::new(),
             Some(v) => v
@@ -489,14 +516,18 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             internal: n.internal,
             transparent: n.transparent,
             next_hops,
+            as_set,
+            irr_file: n.irr_file.as_ref().map(PathBuf::from),
         });
     }
     let filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
+    let irr = raw.irr.build(&mut |span, msg| cx.err(span, msg));
     if cx.errors.is_empty() {
         Ok(Config {
             server,
             neighbors,
             filters,
+            irr,
         })
     } else {
         Err(ConfigErrors(cx.errors))
