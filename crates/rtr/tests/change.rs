@@ -7,7 +7,7 @@ use condor_rtr::{Aspa, RpkiChange, RpkiSnapshot, RpkiStore, Vrp};
 use condor_wire::{Asn, Prefix};
 
 fn p(s: &str) -> Prefix {
-    s.parse().unwrap()
+    s.parse().expect("test input")
 }
 
 fn vrp(prefix: &str, max_len: u8, asn: u32) -> Vrp {
@@ -30,13 +30,17 @@ fn base() -> Vec<Vrp> {
 async fn one_changed_vrp_affects_only_prefixes_it_covers() {
     let store = RpkiStore::new();
     let mut feed = store.subscribe();
-    let first = store.publish(RpkiSnapshot::new(base(), [])).unwrap();
+    let first = store
+        .publish(RpkiSnapshot::new(base(), []))
+        .expect("test input");
     assert_eq!(first.serial, 1);
     assert_eq!(first.vrps_added.len(), 3);
 
     let mut next = base();
     next[0].max_len = 20;
-    let change = store.publish(RpkiSnapshot::new(next, [])).unwrap();
+    let change = store
+        .publish(RpkiSnapshot::new(next, []))
+        .expect("test input");
     assert_eq!(change.serial, 2);
     assert_eq!(change.vrps_added, vec![vrp("10.0.0.0/16", 20, 65000)]);
     assert_eq!(change.vrps_removed, vec![vrp("10.0.0.0/16", 24, 65000)]);
@@ -56,8 +60,8 @@ async fn one_changed_vrp_affects_only_prefixes_it_covers() {
     assert_eq!(change.covering_ranges(), vec![p("10.0.0.0/16")]);
 
     // The feed delivers both changes in order, and the store serves the new set.
-    assert_eq!(feed.recv().await.unwrap().serial, 1);
-    let got = feed.recv().await.unwrap();
+    assert_eq!(feed.recv().await.expect("test input").serial, 1);
+    let got = feed.recv().await.expect("test input");
     assert!(Arc::ptr_eq(&got, &change));
     assert_eq!(store.serial(), 2);
     assert_eq!(store.snapshot().vrps()[0], vrp("10.0.0.0/16", 20, 65000));

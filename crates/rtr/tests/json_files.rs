@@ -61,12 +61,17 @@ fn every_file_in_the_data_folder() {
     let Some(dir) = dir() else { return };
     let mut checked = 0;
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("test input")
+        .map(|e| e.expect("test input").path())
         .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let name = path
+            .file_name()
+            .expect("test input")
+            .to_str()
+            .expect("test input")
+            .to_string();
         if name.ends_with(".txt") || name.ends_with(".md") {
             continue; // licence texts
         }
@@ -110,28 +115,28 @@ fn every_file_in_the_data_folder() {
 #[test]
 fn content_of_dialects() {
     let Some(dir) = dir() else { return };
-    let p = |s: &str| s.parse::<Prefix>().unwrap();
+    let p = |s: &str| s.parse::<Prefix>().expect("test input");
     // StayRTR/rpki-client: numeric ASNs, ASPA by family merged per customer.
-    let s = load_file(dir.join("stayrtr__test.rpki.json")).unwrap();
+    let s = load_file(dir.join("stayrtr__test.rpki.json")).expect("test input");
     assert_eq!(s.rov(&p("2800:38::/48"), Some(Asn(27808))), RovState::Valid);
     assert_eq!(s.rov(&p("1.0.4.0/24"), Some(Asn(38803))), RovState::Valid);
     assert_eq!(s.rov(&p("1.0.4.0/23"), Some(Asn(38803))), RovState::Invalid);
     assert_eq!(
-        s.providers(Asn(15562)).unwrap(),
+        s.providers(Asn(15562)).expect("test input"),
         &[Asn(2914), Asn(8283), Asn(51088), Asn(206238)]
     );
     // Routinator: "AS" strings, "customer", empty provider set kept.
-    let s = load_file(dir.join("arouteserver__rpki_aspas_ripe.json")).unwrap();
+    let s = load_file(dir.join("arouteserver__rpki_aspas_ripe.json")).expect("test input");
     assert_eq!(s.providers(Asn(3335)), Some(&[][..]));
     assert_eq!(s.providers(Asn(3334)), Some(&[Asn(1103)][..]));
     // GoRTR: "AS65000".
-    let s = load_file(dir.join("gortr__test.rpki.json")).unwrap();
+    let s = load_file(dir.join("gortr__test.rpki.json")).expect("test input");
     assert_eq!(s.rov(&p("10.0.0.0/26"), Some(Asn(65000))), RovState::Valid);
     // Expired entries count when the clock says they are not yet expired.
-    let bytes = std::fs::read(dir.join("stayrtr__smalltest.rpki.json")).unwrap();
-    let s = parse_json(&bytes, Path::new("smalltest"), 0).unwrap();
+    let bytes = std::fs::read(dir.join("stayrtr__smalltest.rpki.json")).expect("test input");
+    let s = parse_json(&bytes, Path::new("smalltest"), 0).expect("test input");
     assert_eq!(s.vrps().len(), 2);
-    let s = parse_json(&bytes, Path::new("smalltest"), 1627570000).unwrap();
+    let s = parse_json(&bytes, Path::new("smalltest"), 1627570000).expect("test input");
     assert_eq!(
         s.vrps().len(),
         1,
@@ -185,6 +190,6 @@ fn bad_entries_are_named() {
         );
     }
     // maxLength absent: the prefix length.
-    let s = parse(r#"{"roas":[{"prefix":"2001:DB8::/32","asn":"as7"}]}"#).unwrap();
+    let s = parse(r#"{"roas":[{"prefix":"2001:DB8::/32","asn":"as7"}]}"#).expect("test input");
     assert_eq!(s.vrps()[0].max_len, 32);
 }

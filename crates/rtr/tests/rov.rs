@@ -5,7 +5,7 @@ use condor_rtr::{origin_as, RovState, RpkiSnapshot, Vrp};
 use condor_wire::{AsPath, AsSegment, Asn, Prefix, SegmentKind};
 
 fn p(s: &str) -> Prefix {
-    s.parse().unwrap()
+    s.parse().expect("test input")
 }
 
 fn vrp(prefix: &str, max_len: u8, asn: u32) -> Vrp {
@@ -168,7 +168,7 @@ fn rtrtr_vrp_file() {
         eprintln!("skipped: {file} is absent (shared data not checked out)");
         return;
     }
-    let s = condor_rtr::load_file(file).unwrap();
+    let s = condor_rtr::load_file(file).expect("test input");
     assert_eq!(s.rov(&p("192.0.2.0/24"), Some(Asn(64512))), RovState::Valid);
     assert_eq!(
         s.rov(&p("192.0.2.0/25"), Some(Asn(64512))),
