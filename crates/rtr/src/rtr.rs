@@ -45,7 +45,10 @@ pub struct RtrConfig {
     /// by the cache's expire interval).
     pub expiry: Duration,
     /// The RTR version offered first; the client falls back to what the
-    /// cache supports (2 → 1 → 0). Version 2 carries ASPA.
+    /// cache supports (→ 1 → 0). Default 1 (RFC 8210). Version 2 carries
+    /// ASPA, but its PDU changed between drafts: the `rpki` crate speaks a
+    /// later draft than StayRTR 0.5 (draft-ietf-sidrops-8210bis-10), whose
+    /// ASPA PDUs it would misread, so 2 is only for caches known to match.
     pub initial_version: u8,
     /// Bound on one TCP connection attempt.
     pub connect_timeout: Duration,
@@ -59,7 +62,7 @@ impl Default for RtrConfig {
         RtrConfig {
             caches: Vec::new(),
             expiry: DEFAULT_EXPIRY,
-            initial_version: 2,
+            initial_version: 1,
             connect_timeout: Duration::from_secs(5),
             reconnect_max: Duration::from_secs(60),
         }
