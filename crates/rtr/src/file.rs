@@ -1,6 +1,8 @@
 //! A JSON file as the RPKI source: loaded at start, then reloaded whenever its
 //! modification time or size changes (polled). A file that fails to load
-//! keeps the previous set and is retried at the next change.
+//! keeps the previous set and is retried at the next change. The file is
+//! one source of the store: it combines with the RTR caches (for instance
+//! ASPA records from a file, VRPs from RTR v1).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,7 +38,8 @@ pub fn spawn_file_source(
 ) -> Result<FileSource, LoadError> {
     let path = path.into();
     let mut seen = stamp(&path);
-    store.publish(load_file(&path)?);
+    let source = path.display().to_string();
+    store.publish_source(&source, load_file(&path)?);
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(poll);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -49,7 +52,7 @@ pub fn spawn_file_source(
             seen = now;
             match load_file(&path) {
                 Ok(snap) => {
-                    if let Some(c) = store.publish(snap) {
+                    if let Some(c) = store.publish_source(&source, snap) {
                         tracing::info!(
                             file = %path.display(),
                             added = c.vrps_added.len(),

@@ -29,6 +29,6 @@ pub use file::{spawn_file_source, FileSource};
 pub use json::{load_file, parse_json};
 pub use model::{Aspa, Vrp};
 pub use rov::{origin_as, RovState};
-pub use rtr::{spawn_rtr, CacheConfig, RtrConfig, RtrHandle};
+pub use rtr::{spawn_rtr, CacheConfig, CacheState, RtrConfig, RtrHandle};
 pub use snapshot::RpkiSnapshot;
 pub use store::RpkiStore;

@@ -24,6 +24,9 @@ use crate::rtr_target::{CacheData, Synced};
 use crate::snapshot::RpkiSnapshot;
 use crate::store::RpkiStore;
 
+/// The source name the RTR client publishes under (see [`RpkiStore::publish_source`]).
+pub const RTR_SOURCE: &str = "rtr";
+
 /// The default of [`RtrConfig::expiry`]: two hours.
 pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(2 * 3600);
 
@@ -69,19 +72,50 @@ impl Default for RtrConfig {
     }
 }
 
+/// What the client knows about one cache, for status displays and tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheState {
+    /// `host:port` of the cache.
+    pub address: String,
+    /// Its preference (lower first).
+    pub preference: u8,
+    /// Connected and in sync (its set may be published).
+    pub synced: bool,
+    /// Full loads (Reset Query answers) so far.
+    pub resets: u64,
+    /// Incremental updates (Serial Query answers) so far.
+    pub serial_updates: u64,
+    /// VRPs in its current set.
+    pub vrps: usize,
+}
+
+/// The client's shared status: the cache in use and each cache's state.
+#[derive(Debug, Default)]
+struct Status {
+    active: Option<usize>,
+    caches: Vec<CacheState>,
+}
+
 /// The running RTR client; dropping it stops every task.
 #[derive(Debug)]
 pub struct RtrHandle {
     tasks: Vec<JoinHandle<()>>,
-    active: Arc<Mutex<Option<String>>>,
+    status: Arc<Mutex<Status>>,
 }
 
 impl RtrHandle {
     /// The address of the cache whose set is published now, if any.
     pub fn active_cache(&self) -> Option<String> {
-        self.active
+        let st = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        st.active.map(|i| st.caches[i].address.clone())
+    }
+
+    /// The state of every cache, most preferred first.
+    pub fn caches(&self) -> Vec<CacheState> {
+        self.status
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .caches
             .clone()
     }
 }
@@ -110,16 +144,29 @@ pub fn spawn_rtr(config: RtrConfig, store: Arc<RpkiStore>) -> RtrHandle {
             down_tx.clone(),
         )));
     }
-    let active = Arc::new(Mutex::new(None));
+    let status = Arc::new(Mutex::new(Status {
+        active: None,
+        caches: caches
+            .iter()
+            .map(|c| CacheState {
+                address: c.address.clone(),
+                preference: c.preference,
+                synced: false,
+                resets: 0,
+                serial_updates: 0,
+                vrps: 0,
+            })
+            .collect(),
+    }));
     tasks.push(tokio::spawn(coordinator(
         caches,
         config.expiry,
         store,
         rx,
         down_rx,
-        active.clone(),
+        status.clone(),
     )));
-    RtrHandle { tasks, active }
+    RtrHandle { tasks, status }
 }
 
 /// Keeps one cache's data set current, forever.
@@ -175,7 +222,7 @@ async fn coordinator(
     store: Arc<RpkiStore>,
     mut rx: mpsc::UnboundedReceiver<Synced>,
     mut down_rx: mpsc::UnboundedReceiver<usize>,
-    active: Arc<Mutex<Option<String>>>,
+    shared: Arc<Mutex<Status>>,
 ) {
     let mut status: Vec<CacheStatus> = caches
         .iter()
@@ -193,6 +240,13 @@ async fn coordinator(
     loop {
         tokio::select! {
             Some(s) = rx.recv() => {
+                {
+                    let mut sh = shared.lock().unwrap_or_else(|p| p.into_inner());
+                    let c = &mut sh.caches[s.idx];
+                    c.synced = true;
+                    c.vrps = s.snapshot.vrps().len();
+                    if s.reset { c.resets += 1 } else { c.serial_updates += 1 }
+                }
                 let st = &mut status[s.idx];
                 st.synced = Some(s.snapshot);
                 st.last_ok = Instant::now();
@@ -200,10 +254,11 @@ async fn coordinator(
             }
             Some(idx) = down_rx.recv() => {
                 status[idx].synced = None;
+                shared.lock().unwrap_or_else(|p| p.into_inner()).caches[idx].synced = false;
             }
             _ = sleep_until(hold_until.unwrap_or_else(Instant::now)), if hold_until.is_some() => {
                 tracing::warn!("every RTR cache lost past the expiry: RPKI data dropped");
-                store.publish(RpkiSnapshot::empty());
+                store.publish_source(RTR_SOURCE, RpkiSnapshot::empty());
                 hold_until = None;
                 current = None;
                 continue;
@@ -218,10 +273,9 @@ async fn coordinator(
                 }
                 current = Some(best);
                 if let Some(snap) = &status[best].synced {
-                    store.publish(snap.clone());
+                    store.publish_source(RTR_SOURCE, snap.clone());
                 }
-                *active.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(status[best].address.clone());
+                shared.lock().unwrap_or_else(|p| p.into_inner()).active = Some(best);
             }
             None => {
                 if let (Some(c), None) = (current, hold_until) {
@@ -234,7 +288,7 @@ async fn coordinator(
                     );
                     hold_until = Some(until);
                 }
-                *active.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                shared.lock().unwrap_or_else(|p| p.into_inner()).active = None;
             }
         }
     }

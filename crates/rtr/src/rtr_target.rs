@@ -24,6 +24,8 @@ pub(crate) struct Synced {
     pub snapshot: Arc<RpkiSnapshot>,
     /// The timers of its last End of Data PDU (RFC 8210 §5.8, §6).
     pub timing: Timing,
+    /// True for a full reload (Reset Query), false for a Serial Query delta.
+    pub reset: bool,
 }
 
 /// One Cache Response's worth of changes, applied at End of Data.
@@ -79,6 +81,7 @@ impl PayloadTarget for CacheData {
 
     fn apply(&mut self, update: Batch, timing: Timing) -> Result<(), PayloadError> {
         self.timing = timing;
+        let reset = update.reset;
         if update.reset {
             self.vrps.clear();
             self.aspas.clear();
@@ -129,6 +132,7 @@ impl PayloadTarget for CacheData {
             idx: self.idx,
             snapshot: Arc::new(snapshot),
             timing,
+            reset,
         });
         Ok(())
     }

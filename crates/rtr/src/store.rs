@@ -2,6 +2,7 @@
 //! lock-free load on every route decision) and a broadcast channel of the
 //! change each publication made.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -21,9 +22,10 @@ pub struct RpkiStore {
     current: ArcSwap<RpkiSnapshot>,
     changes: broadcast::Sender<Arc<RpkiChange>>,
     serial: AtomicU64,
-    // Serialises publishers so that each change is computed against the
-    // snapshot it replaces.
-    publish_lock: Mutex<()>,
+    // The latest set of each source (RTR, a file, …), merged on publication;
+    // the lock also serialises publishers so that each change is computed
+    // against the snapshot it replaces.
+    parts: Mutex<BTreeMap<String, Arc<RpkiSnapshot>>>,
 }
 
 impl Default for RpkiStore {
@@ -40,7 +42,7 @@ impl RpkiStore {
             current: ArcSwap::from_pointee(RpkiSnapshot::empty()),
             changes,
             serial: AtomicU64::new(0),
-            publish_lock: Mutex::new(()),
+            parts: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -60,14 +62,45 @@ impl RpkiStore {
         self.changes.subscribe()
     }
 
-    /// Replaces the snapshot and announces what changed. A publication that
-    /// changes nothing is dropped (returns `None`, serial unchanged).
+    /// Replaces the whole data set (all sources) and announces what changed.
+    /// A publication that changes nothing is dropped (returns `None`, serial
+    /// unchanged).
     pub fn publish(&self, new: impl Into<Arc<RpkiSnapshot>>) -> Option<Arc<RpkiChange>> {
+        let mut parts = self.parts.lock().unwrap_or_else(|p| p.into_inner());
+        parts.clear();
         let new = new.into();
-        let _guard = self
-            .publish_lock
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        parts.insert(String::new(), new.clone());
+        self.swap(new)
+    }
+
+    /// Replaces the set of one source (say `"rtr"` for the caches and the
+    /// file name for a JSON file): the published snapshot is the union of
+    /// every source's latest set (VRPs united, ASPA provider sets merged per
+    /// customer). Returns the change, `None` when nothing changed.
+    pub fn publish_source(
+        &self,
+        source: &str,
+        part: impl Into<Arc<RpkiSnapshot>>,
+    ) -> Option<Arc<RpkiChange>> {
+        let mut parts = self.parts.lock().unwrap_or_else(|p| p.into_inner());
+        parts.insert(source.to_string(), part.into());
+        let merged = if parts.len() == 1 {
+            parts.values().next().cloned().unwrap_or_default()
+        } else {
+            Arc::new(RpkiSnapshot::new(
+                parts.values().flat_map(|p| p.vrps().iter().copied()),
+                parts.values().flat_map(|p| {
+                    p.aspas()
+                        .iter()
+                        .map(|(c, prov)| crate::model::Aspa::new(*c, prov.clone()))
+                }),
+            ))
+        };
+        self.swap(merged)
+    }
+
+    /// Swaps in `new` (the parts lock held) and announces the change.
+    fn swap(&self, new: Arc<RpkiSnapshot>) -> Option<Arc<RpkiChange>> {
         let old = self.current.load_full();
         let serial = self.serial.load(Ordering::Acquire) + 1;
         let change = RpkiChange::between(&old, &new, serial);

@@ -226,6 +226,10 @@ async fn sync_serial_delta_then_expiry_after_loss() {
     assert!(change.affects(&"192.0.2.128/25".parse().expect("prefix")));
     assert!(!change.affects(&"10.0.0.0/16".parse().expect("prefix")));
     assert_eq!(store.snapshot().vrps().len(), 4);
+    // It came by a Serial Query, not a new full load.
+    let st = &rtr.caches()[0];
+    assert_eq!(st.resets, 1, "{st:?}");
+    assert!(st.serial_updates >= 1, "{st:?}");
 
     // The cache goes away: the set is kept until the 2 s expiry, then dropped.
     cache.kill();
@@ -245,6 +249,7 @@ async fn sync_serial_delta_then_expiry_after_loss() {
         "dropped after {held:?}, before the expiry"
     );
     assert_eq!(rtr.active_cache(), None);
+    assert!(!rtr.caches()[0].synced);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
