@@ -33,7 +33,7 @@ cd "$ROOT"
 APT_PACKAGES=(
     # The interop daemons (BIRD 2, FRR, GoBGP, OpenBGPD, ExaBGP) are installed
     # by scripts/install-interop-deps.sh, called from ensure_tools.
-    # "stayrtr:stayrtr"          # RPKI-RTR cache for the rtr crate
+    "stayrtr:stayrtr" # RPKI-RTR cache for the rtr crate (interop tests)
     # "chromium:chromium"        # looking-glass page tests
     # "python3-aiosmtpd"         # SMTP sink for onboarding mail tests
 )
