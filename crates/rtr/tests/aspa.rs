@@ -40,9 +40,10 @@ fn hop_check() {
     assert_eq!(s.hop(Asn(64501), Asn(64520)), Hop::NotProviderPlus);
     assert_eq!(s.hop(Asn(64599), Asn(64510)), Hop::NoAttestation);
     assert_eq!(s.hop(Asn(64503), Asn(64510)), Hop::NotProviderPlus);
-    // AS0 in a provider set is never a provider.
-    assert_eq!(s.hop(Asn(64520), Asn(0)), Hop::ProviderPlus);
+    // {AS0}: AS0 never appears in a path (RFC 7607), so every real AS is
+    // Not Provider+ for a customer that attests only AS0.
     assert_eq!(s.hop(Asn(64520), Asn(64510)), Hop::NotProviderPlus);
+    assert_eq!(s.hop(Asn(64520), Asn(64511)), Hop::NotProviderPlus);
 }
 
 #[test]

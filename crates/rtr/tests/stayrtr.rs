@@ -44,9 +44,12 @@ struct StayRtr {
 
 impl StayRtr {
     fn start(json: &str, extra: &[&str]) -> StayRtr {
+        StayRtr::start_on(free_port(), json, extra)
+    }
+
+    fn start_on(port: u16, json: &str, extra: &[&str]) -> StayRtr {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("vrps.json"), json).expect("write vrps.json");
-        let port = free_port();
         let metrics = free_port();
         let log = std::fs::File::create(dir.path().join("stayrtr.log")).expect("log file");
         let child = Command::new("stayrtr")
@@ -297,4 +300,18 @@ async fn failover_to_the_next_cache() {
     let c = feed.recv().await.expect("the switch");
     assert_eq!(c.vrps_removed, want_a.vrps());
     assert_eq!(c.vrps_added, want_b.vrps());
+
+    // The preferred cache comes back (same address): it takes over again.
+    let a2 = StayRtr::start_on(a.port, &set_a, &[]);
+    wait_for(
+        &store,
+        "the preferred cache again",
+        Duration::from_secs(15),
+        |s| same_content(s, &want_a),
+    )
+    .await;
+    assert_eq!(rtr.active_cache(), Some(a2.address()));
+    let states = rtr.caches();
+    assert!(states.iter().all(|c| c.synced), "{states:?}");
+    assert_eq!(states[1].address, b.address());
 }
