@@ -56,6 +56,13 @@ impl RpkiSnapshot {
     }
 }
 
+impl RpkiSnapshot {
+    /// Validates a route by its decoded AS_PATH: `rov(prefix, origin_as(path))`.
+    pub fn rov_path(&self, prefix: &Prefix, path: &AsPath) -> RovState {
+        self.rov(prefix, origin_as(path))
+    }
+}
+
 /// The origin AS of a route for RFC 6811: the last AS of the AS_PATH when its
 /// last segment is an AS_SEQUENCE; `None` when the path is empty or ends in an
 /// AS_SET. Confederation segments are skipped (RFC 6811 §2 uses the rightmost

@@ -315,3 +315,38 @@ async fn failover_to_the_next_cache() {
     assert!(states.iter().all(|c| c.synced), "{states:?}");
     assert_eq!(states[1].address, b.address());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loss_hold_is_bounded_by_the_cache_expire_interval() {
+    if !have_stayrtr() {
+        return;
+    }
+    // The cache says its data expire 2 s after the last refresh; the
+    // configured hold of 60 s must not keep them longer.
+    let mut cache = StayRtr::start(&vrp_json(&V1[..1], &[]), &["-rtr.expire", "2"]);
+    let store = Arc::new(RpkiStore::new());
+    let _rtr = spawn_rtr(
+        config(&[(cache.address(), 1)], Duration::from_secs(60)),
+        store.clone(),
+    );
+    wait_for(&store, "the sync", Duration::from_secs(15), |s| {
+        s.vrps().len() == 1
+    })
+    .await;
+    // Let a refresh (every 1 s) confirm the timers of the End of Data PDU.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    cache.kill();
+    let lost = Instant::now();
+    wait_for(
+        &store,
+        "the cache's expire",
+        Duration::from_secs(8),
+        RpkiSnapshot::is_empty,
+    )
+    .await;
+    assert!(
+        lost.elapsed() <= Duration::from_millis(2600),
+        "held {:?}",
+        lost.elapsed()
+    );
+}
