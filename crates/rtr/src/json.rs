@@ -16,13 +16,29 @@ use crate::model::{Aspa, Vrp};
 use crate::snapshot::RpkiSnapshot;
 
 /// Reads and parses a VRP/ASPA JSON file, skipping entries expired now.
+/// Any malformed entry fails the whole file.
 pub fn load_file(path: impl AsRef<Path>) -> Result<RpkiSnapshot, LoadError> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    parse_json(&read(path)?, path, unix_now())
+}
+
+/// Like [`load_file`], but a malformed entry is skipped and reported instead
+/// of failing the file (as a validator drops an invalid ROA). Errors about
+/// the file as a whole (I/O, syntax, no `roas`) still fail.
+pub fn load_file_lenient(
+    path: impl AsRef<Path>,
+) -> Result<(RpkiSnapshot, Vec<LoadError>), LoadError> {
+    let path = path.as_ref();
+    let mut skipped = Vec::new();
+    let snap = parse(&read(path)?, path, unix_now(), Some(&mut skipped))?;
+    Ok((snap, skipped))
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|source| LoadError::Io {
         file: path.to_path_buf(),
         source,
-    })?;
-    parse_json(&bytes, path, unix_now())
+    })
 }
 
 /// Seconds since the Unix epoch.
@@ -36,6 +52,16 @@ pub fn unix_now() -> u64 {
 /// Parses the JSON text of a VRP/ASPA file; `file` only names it in errors;
 /// entries with `expires` < `now` (Unix seconds) are skipped.
 pub fn parse_json(bytes: &[u8], file: &Path, now: u64) -> Result<RpkiSnapshot, LoadError> {
+    parse(bytes, file, now, None)
+}
+
+/// With `skipped`, bad entries go there instead of failing the parse.
+fn parse(
+    bytes: &[u8],
+    file: &Path,
+    now: u64,
+    mut skipped: Option<&mut Vec<LoadError>>,
+) -> Result<RpkiSnapshot, LoadError> {
     let doc: Value = serde_json::from_slice(bytes).map_err(|source| LoadError::Syntax {
         file: file.to_path_buf(),
         source,
@@ -57,7 +83,10 @@ pub fn parse_json(bytes: &[u8], file: &Path, now: u64) -> Result<RpkiSnapshot, L
         if expired(roa, now) {
             continue;
         }
-        vrps.push(parse_roa(roa).map_err(|r| entry_err("roas", i, r))?);
+        match parse_roa(roa) {
+            Ok(v) => vrps.push(v),
+            Err(r) => bad(&mut skipped, entry_err("roas", i, r))?,
+        }
     }
     let mut aspas = Vec::new();
     if let Some(list) = doc.get("aspas") {
@@ -68,7 +97,10 @@ pub fn parse_json(bytes: &[u8], file: &Path, now: u64) -> Result<RpkiSnapshot, L
             if expired(a, now) {
                 continue;
             }
-            aspas.push(parse_aspa(a).map_err(|r| entry_err("aspas", i, r))?);
+            match parse_aspa(a) {
+                Ok(v) => aspas.push(v),
+                Err(r) => bad(&mut skipped, entry_err("aspas", i, r))?,
+            }
         }
     }
     if let Some(pa) = doc.get("provider_authorizations") {
@@ -82,11 +114,25 @@ pub fn parse_json(bytes: &[u8], file: &Path, now: u64) -> Result<RpkiSnapshot, L
                 if expired(a, now) {
                     continue;
                 }
-                aspas.push(parse_aspa(a).map_err(|r| entry_err(&section, i, r))?);
+                match parse_aspa(a) {
+                    Ok(v) => aspas.push(v),
+                    Err(r) => bad(&mut skipped, entry_err(&section, i, r))?,
+                }
             }
         }
     }
     Ok(RpkiSnapshot::new(vrps, aspas))
+}
+
+/// Records a bad entry when skipping, else fails with it.
+fn bad(skipped: &mut Option<&mut Vec<LoadError>>, e: LoadError) -> Result<(), LoadError> {
+    match skipped {
+        Some(list) => {
+            list.push(e);
+            Ok(())
+        }
+        None => Err(e),
+    }
 }
 
 fn expired(entry: &Value, now: u64) -> bool {

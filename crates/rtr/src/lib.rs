@@ -48,7 +48,7 @@ pub use aspa::{AspaState, Hop, PathForAspa};
 pub use change::RpkiChange;
 pub use error::LoadError;
 pub use file::{spawn_file_source, FileSource};
-pub use json::{load_file, parse_json};
+pub use json::{load_file, load_file_lenient, parse_json};
 pub use model::{Aspa, Vrp};
 pub use rov::{origin_as, RovState};
 pub use rtr::{spawn_rtr, CacheConfig, CacheState, RtrConfig, RtrHandle};

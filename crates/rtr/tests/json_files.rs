@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use condor_rtr::{load_file, parse_json, LoadError, RovState, RpkiSnapshot};
+use condor_rtr::{load_file, load_file_lenient, parse_json, LoadError, RovState, RpkiSnapshot};
 use condor_wire::{Asn, Prefix};
 
 fn dir() -> Option<PathBuf> {
@@ -192,4 +192,43 @@ fn bad_entries_are_named() {
     // maxLength absent: the prefix length.
     let s = parse(r#"{"roas":[{"prefix":"2001:DB8::/32","asn":"as7"}]}"#).expect("test input");
     assert_eq!(s.vrps()[0].max_len, 32);
+}
+
+#[test]
+fn lenient_loading_skips_and_reports_bad_entries() {
+    let Some(dir) = dir() else { return };
+    let p = |s: &str| s.parse::<Prefix>().expect("prefix");
+    // The MANRS IXP test set pairs with the NL-IX route-server MRT; its
+    // 185.186.11.0/24 entry has maxLength 64 on an IPv4 prefix.
+    let (s, skipped) = load_file_lenient(dir.join("manrs-ixp__roa_test.json")).expect("lenient");
+    assert_eq!(s.vrps().len(), 5);
+    assert_eq!(skipped.len(), 1);
+    assert!(skipped[0].to_string().contains("roas[2]"), "{}", skipped[0]);
+    assert_eq!(
+        s.rov(&p("185.186.79.0/24"), Some(Asn(64496))),
+        RovState::Valid
+    );
+    assert_eq!(
+        s.rov(&p("185.186.79.0/25"), Some(Asn(64497))),
+        RovState::Invalid
+    );
+    assert_eq!(
+        s.rov(&p("185.186.11.0/24"), Some(Asn(26695))),
+        RovState::NotFound
+    );
+    assert_eq!(
+        s.rov(&p("192.0.2.0/24"), Some(Asn(64496))),
+        RovState::Invalid
+    ); // AS0
+       // The malformed ASPA file keeps its one good record.
+    let (s, skipped) =
+        load_file_lenient(dir.join("arouteserver__rpki_aspas_invalid.json")).expect("lenient");
+    assert_eq!(s.aspas().len(), 1);
+    assert_eq!(s.providers(Asn(43)), Some(&[Asn(293)][..]));
+    assert_eq!(skipped.len(), 5);
+    // File-level problems still fail.
+    assert!(matches!(
+        load_file_lenient(dir.join("stayrtr__test.slurm.json")),
+        Err(LoadError::Format { .. })
+    ));
 }
