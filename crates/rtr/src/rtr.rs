@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{sleep, sleep_until, timeout, Instant};
 
-use crate::rtr_target::{CacheData, Synced};
+use crate::rtr_target::{CacheData, Event};
 use crate::snapshot::RpkiSnapshot;
 use crate::store::RpkiStore;
 
@@ -133,7 +133,6 @@ pub fn spawn_rtr(config: RtrConfig, store: Arc<RpkiStore>) -> RtrHandle {
     let mut caches = config.caches.clone();
     caches.sort_by_key(|c| c.preference); // stable: ties keep their order
     let (tx, rx) = mpsc::unbounded_channel();
-    let (down_tx, down_rx) = mpsc::unbounded_channel();
     let mut tasks = Vec::new();
     for (idx, cache) in caches.iter().enumerate() {
         tasks.push(tokio::spawn(cache_task(
@@ -141,7 +140,6 @@ pub fn spawn_rtr(config: RtrConfig, store: Arc<RpkiStore>) -> RtrHandle {
             cache.address.clone(),
             config.clone(),
             tx.clone(),
-            down_tx.clone(),
         )));
     }
     let status = Arc::new(Mutex::new(Status {
@@ -163,7 +161,6 @@ pub fn spawn_rtr(config: RtrConfig, store: Arc<RpkiStore>) -> RtrHandle {
         config.expiry,
         store,
         rx,
-        down_rx,
         status.clone(),
     )));
     RtrHandle { tasks, status }
@@ -174,8 +171,7 @@ async fn cache_task(
     idx: usize,
     address: String,
     config: RtrConfig,
-    tx: mpsc::UnboundedSender<Synced>,
-    down: mpsc::UnboundedSender<usize>,
+    tx: mpsc::UnboundedSender<Event>,
 ) {
     let mut data = Some(CacheData::new(idx, tx));
     let mut state: Option<State> = None;
@@ -201,7 +197,9 @@ async fn cache_task(
             Ok(Err(e)) => tracing::debug!(cache = %address, error = %e, "RTR connect failed"),
             Err(_) => tracing::debug!(cache = %address, "RTR connect timed out"),
         }
-        let _ = down.send(idx);
+        if let Some(d) = &data {
+            d.report_down();
+        }
         let wait = Duration::from_secs(u64::from(timing.retry.max(1))).min(config.reconnect_max);
         sleep(wait).await;
     }
@@ -220,8 +218,7 @@ async fn coordinator(
     caches: Vec<CacheConfig>,
     expiry: Duration,
     store: Arc<RpkiStore>,
-    mut rx: mpsc::UnboundedReceiver<Synced>,
-    mut down_rx: mpsc::UnboundedReceiver<usize>,
+    mut rx: mpsc::UnboundedReceiver<Event>,
     shared: Arc<Mutex<Status>>,
 ) {
     let mut status: Vec<CacheStatus> = caches
@@ -238,24 +235,11 @@ async fn coordinator(
     let mut current: Option<usize> = None;
     let mut hold_until: Option<Instant> = None;
     loop {
-        tokio::select! {
-            Some(s) = rx.recv() => {
-                {
-                    let mut sh = shared.lock().unwrap_or_else(|p| p.into_inner());
-                    let c = &mut sh.caches[s.idx];
-                    c.synced = true;
-                    c.vrps = s.snapshot.vrps().len();
-                    if s.reset { c.resets += 1 } else { c.serial_updates += 1 }
-                }
-                let st = &mut status[s.idx];
-                st.synced = Some(s.snapshot);
-                st.last_ok = Instant::now();
-                st.timing = s.timing;
-            }
-            Some(idx) = down_rx.recv() => {
-                status[idx].synced = None;
-                shared.lock().unwrap_or_else(|p| p.into_inner()).caches[idx].synced = false;
-            }
+        let event = tokio::select! {
+            ev = rx.recv() => match ev {
+                Some(e) => e,
+                None => return,
+            },
             _ = sleep_until(hold_until.unwrap_or_else(Instant::now)), if hold_until.is_some() => {
                 tracing::warn!("every RTR cache lost past the expiry: RPKI data dropped");
                 store.publish_source(RTR_SOURCE, RpkiSnapshot::empty());
@@ -263,7 +247,29 @@ async fn coordinator(
                 current = None;
                 continue;
             }
-            else => return,
+        };
+        match event {
+            Event::Synced(s) => {
+                {
+                    let mut sh = shared.lock().unwrap_or_else(|p| p.into_inner());
+                    let c = &mut sh.caches[s.idx];
+                    c.synced = true;
+                    c.vrps = s.snapshot.vrps().len();
+                    if s.reset {
+                        c.resets += 1
+                    } else {
+                        c.serial_updates += 1
+                    }
+                }
+                let st = &mut status[s.idx];
+                st.synced = Some(s.snapshot);
+                st.last_ok = Instant::now();
+                st.timing = s.timing;
+            }
+            Event::Down(idx) => {
+                status[idx].synced = None;
+                shared.lock().unwrap_or_else(|p| p.into_inner()).caches[idx].synced = false;
+            }
         }
         match status.iter().position(|s| s.synced.is_some()) {
             Some(best) => {

@@ -28,6 +28,16 @@ pub(crate) struct Synced {
     pub reset: bool,
 }
 
+/// What a cache task reports to the coordinator, in order on one channel
+/// (so that a loss is never overtaken by the update before it).
+#[derive(Debug)]
+pub(crate) enum Event {
+    /// An update was applied.
+    Synced(Synced),
+    /// The connection to cache `idx` was lost or could not be made.
+    Down(usize),
+}
+
 /// One Cache Response's worth of changes, applied at End of Data.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
@@ -48,12 +58,12 @@ pub(crate) struct CacheData {
     idx: usize,
     vrps: BTreeSet<Vrp>,
     aspas: BTreeMap<Asn, Vec<Asn>>,
-    tx: mpsc::UnboundedSender<Synced>,
+    tx: mpsc::UnboundedSender<Event>,
     timing: Timing,
 }
 
 impl CacheData {
-    pub(crate) fn new(idx: usize, tx: mpsc::UnboundedSender<Synced>) -> CacheData {
+    pub(crate) fn new(idx: usize, tx: mpsc::UnboundedSender<Event>) -> CacheData {
         CacheData {
             idx,
             vrps: BTreeSet::new(),
@@ -66,6 +76,11 @@ impl CacheData {
     /// The timers of the last End of Data PDU (the RFC 8210 §6 defaults before one).
     pub(crate) fn timing(&self) -> Timing {
         self.timing
+    }
+
+    /// Tells the coordinator the connection is gone.
+    pub(crate) fn report_down(&self) {
+        let _ = self.tx.send(Event::Down(self.idx));
     }
 }
 
@@ -128,12 +143,12 @@ impl PayloadTarget for CacheData {
             self.vrps.iter().copied(),
             self.aspas.iter().map(|(c, p)| Aspa::new(*c, p.clone())),
         );
-        let _ = self.tx.send(Synced {
+        let _ = self.tx.send(Event::Synced(Synced {
             idx: self.idx,
             snapshot: Arc::new(snapshot),
             timing,
             reset,
-        });
+        }));
         Ok(())
     }
 }

@@ -57,7 +57,10 @@ impl RpkiStore {
         self.serial.load(Ordering::Acquire)
     }
 
-    /// Subscribes to the changes of every later publication.
+    /// Subscribes to the changes of every later publication, in order. A
+    /// receiver more than [`CHANGE_BACKLOG`] changes behind gets
+    /// `RecvError::Lagged`: it must then re-evaluate every route against
+    /// [`RpkiStore::snapshot`] (serials tell how many it missed).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<RpkiChange>> {
         self.changes.subscribe()
     }
