@@ -34,7 +34,7 @@ APT_PACKAGES=(
     # The interop daemons (BIRD 2, FRR, GoBGP, OpenBGPD, ExaBGP) are installed
     # by scripts/install-interop-deps.sh, called from ensure_tools.
     "bgpq4:bgpq4"                # IRR AS-SET expansion for the irr crate
-    # "stayrtr:stayrtr"          # RPKI-RTR cache for the rtr crate
+    "stayrtr:stayrtr"            # RPKI-RTR cache for the rtr crate
     # "chromium:chromium"        # looking-glass page tests
     # "python3-aiosmtpd"         # SMTP sink for onboarding mail tests
 )
