@@ -41,6 +41,8 @@ pub struct ConfigDiff {
     pub filters: bool,
     /// The `[irr]` settings changed: the sets are fetched again.
     pub irr: bool,
+    /// The `[rpki]` sources changed: they are restarted.
+    pub rpki: bool,
 }
 
 impl ConfigDiff {
@@ -52,6 +54,7 @@ impl ConfigDiff {
             && self.server_fields.is_empty()
             && !self.filters
             && !self.irr
+            && !self.rpki
     }
 }
 
@@ -124,6 +127,7 @@ pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
         .collect();
     d.filters = old.filters != new.filters;
     d.irr = old.irr != new.irr;
+    d.rpki = old.rpki != new.rpki;
     let (a, b) = (&old.server, &new.server);
     let mut sf = |name: &'static str, differs: bool| {
         if differs {

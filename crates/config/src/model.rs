@@ -18,6 +18,8 @@ pub struct Config {
     pub filters: condor_policy::Filters,
     /// How members' IRR data are fetched.
     pub irr: crate::irr::IrrSettings,
+    /// RPKI data sources; `None`: no RPKI (nothing is validated).
+    pub rpki: Option<crate::rpki::RpkiSettings>,
 }
 
 /// Global settings of this route server.

@@ -22,6 +22,8 @@ struct RawConfig {
     filters: crate::filters::RawFilters,
     #[serde(default)]
     irr: crate::irr::RawIrr,
+    #[serde(default)]
+    rpki: Option<crate::rpki::RawRpki>,
 }
 
 /// An ASN written as a number or as `"AS64500"`.
@@ -522,12 +524,17 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
     }
     let filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
     let irr = raw.irr.build(&mut |span, msg| cx.err(span, msg));
+    let rpki = raw
+        .rpki
+        .as_ref()
+        .map(|r| r.build(&mut |span, msg| cx.err(span, msg)));
     if cx.errors.is_empty() {
         Ok(Config {
             server,
             neighbors,
             filters,
             irr,
+            rpki,
         })
     } else {
         Err(ConfigErrors(cx.errors))

@@ -44,6 +44,9 @@ pub fn to_canonical_toml(config: &Config) -> String {
     );
     crate::filters::print(&config.filters, &mut o);
     crate::irr::print(&config.irr, &mut o);
+    if let Some(r) = &config.rpki {
+        crate::rpki::print(r, &mut o);
+    }
     for n in &config.neighbors {
         let _ = writeln!(o, "\n[[neighbor]]");
         let _ = writeln!(o, "name = {}", q(&n.name));
