@@ -74,6 +74,11 @@ fn neighbor_change(a: &Neighbor, b: &Neighbor) -> Option<Change> {
         a.transparent != b.transparent,
         Impact::InPlace,
     );
+    check(
+        "receive_blackhole",
+        a.receive_blackhole != b.receive_blackhole,
+        Impact::Reset,
+    );
     check("next_hops", a.next_hops != b.next_hops, Impact::InPlace);
     check("as_set", a.as_set != b.as_set, Impact::InPlace);
     check("irr_file", a.irr_file != b.irr_file, Impact::InPlace);

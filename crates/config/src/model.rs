@@ -118,6 +118,8 @@ pub struct Neighbor {
     /// A transparent route server (of another IXP): the first AS of its
     /// routes need not be its own.
     pub transparent: bool,
+    /// The member opted in to receive RFC 7999 blackhole routes.
+    pub receive_blackhole: bool,
     /// Other addresses of the same member accepted as NEXT_HOP with
     /// `filters.next_hop = "same-member"`.
     pub next_hops: Vec<IpAddr>,

@@ -24,6 +24,8 @@ struct RawConfig {
     irr: crate::irr::RawIrr,
     #[serde(default)]
     rpki: Option<crate::rpki::RawRpki>,
+    #[serde(default)]
+    blackhole: Option<crate::filters::RawBlackhole>,
 }
 
 /// An ASN written as a number or as `"AS64500"`.
@@ -111,6 +113,8 @@ struct RawNeighbor {
     internal: bool,
     #[serde(default)]
     transparent: bool,
+    #[serde(default)]
+    receive_blackhole: bool,
     #[serde(default)]
     as_set: Option<Spanned<String>>,
     #[serde(default)]
@@ -517,12 +521,17 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             shutdown: n.shutdown,
             internal: n.internal,
             transparent: n.transparent,
+            receive_blackhole: n.receive_blackhole,
             next_hops,
             as_set,
             irr_file: n.irr_file.as_ref().map(PathBuf::from),
         });
     }
-    let filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
+    let mut filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
+    filters.blackhole = raw
+        .blackhole
+        .as_ref()
+        .and_then(|b| b.build(&mut |span, msg| cx.err(span, msg)));
     let irr = raw.irr.build(&mut |span, msg| cx.err(span, msg));
     let rpki = raw
         .rpki

@@ -43,6 +43,9 @@ pub fn to_canonical_toml(config: &Config) -> String {
         q(&s.control_socket.display().to_string())
     );
     crate::filters::print(&config.filters, &mut o);
+    if let Some(b) = &config.filters.blackhole {
+        crate::filters::print_blackhole(b, &mut o);
+    }
     crate::irr::print(&config.irr, &mut o);
     if let Some(r) = &config.rpki {
         crate::rpki::print(r, &mut o);
@@ -76,6 +79,7 @@ pub fn to_canonical_toml(config: &Config) -> String {
         let _ = writeln!(o, "shutdown = {}", n.shutdown);
         let _ = writeln!(o, "internal = {}", n.internal);
         let _ = writeln!(o, "transparent = {}", n.transparent);
+        let _ = writeln!(o, "receive_blackhole = {}", n.receive_blackhole);
         if let Some(a) = &n.as_set {
             let _ = writeln!(o, "as_set = {}", q(a));
         }
