@@ -201,6 +201,7 @@ impl RawFilters {
             rpki_as_irr: self.rpki_as_irr.unwrap_or(d.rpki_as_irr),
             reject_otc_leaks,
             blackhole: None,
+            otc_egress: None,
         }
     }
 }

@@ -528,6 +528,9 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
         });
     }
     let mut filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
+    // RFC 9234 §5: with leak detection on, the route server also marks what
+    // it passes on (OTC = its ASN).
+    filters.otc_egress = filters.reject_otc_leaks.then_some(server.asn);
     filters.blackhole = raw
         .blackhole
         .as_ref()

@@ -156,7 +156,13 @@ fn reload_diff_classifies_changes() {
 fn filters_default_to_the_ixp_practice_and_validate() {
     let base = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
     let c = parse("t.toml", base).unwrap();
-    assert_eq!(c.filters, condor_policy::Filters::default());
+    assert_eq!(
+        c.filters,
+        condor_policy::Filters {
+            otc_egress: Some(Asn(64115)),
+            ..condor_policy::Filters::default()
+        }
+    );
     let custom = format!(
         "{base}[filters]\nnext_hop = \"same-member\"\nipv4_length = [8, 23]\nrpki = \"tag\"\ntransit_free = [3356]\nnever_via_route_servers = [15169]\n"
     );
