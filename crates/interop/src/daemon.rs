@@ -48,6 +48,15 @@ pub(crate) trait Backend: Send + Sync {
     fn extra_logs(&self) -> Vec<PathBuf> {
         Vec::new()
     }
+    /// Asks peer number `peer` to send its routes again (ROUTE-REFRESH,
+    /// RFC 2918, where the daemon's CLI can trigger one).
+    fn request_route_refresh(&self, peer: usize) -> Result<()> {
+        let _ = peer;
+        Err(Error::Unsupported {
+            daemon: "this daemon",
+            detail: "no CLI command sends ROUTE-REFRESH in the harness".into(),
+        })
+    }
 }
 
 /// What a backend's `start` needs.
@@ -204,6 +213,14 @@ impl RunningDaemon {
         let i = self.peer_index(peer)?;
         self.check_alive()?;
         self.backend.received_routes(i)
+    }
+
+    /// Sends ROUTE-REFRESH to `peer` (BIRD `reload in`, FRR `clear bgp … soft
+    /// in`; GoBGP keeps an Adj-RIB-In and never asks, so it cannot).
+    pub fn request_route_refresh(&self, peer: IpAddr) -> Result<()> {
+        let i = self.peer_index(peer)?;
+        self.check_alive()?;
+        self.backend.request_route_refresh(i)
     }
 
     /// Announces `route` at run time to all peers of its family.

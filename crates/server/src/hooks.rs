@@ -134,6 +134,7 @@ impl SessionHooks for Hooks {
     }
 
     async fn route_refresh(&self, r: RouteRefresh) {
+        tracing::info!(peer = %self.addr, name = %self.name, family = %r.family, subtype = ?r.subtype, "ROUTE-REFRESH received");
         if r.subtype == RouteRefreshSubtype::Normal {
             let _ = self
                 .rib

@@ -147,6 +147,11 @@ impl Backend for Bird {
             .contains("Daemon is up and running"))
     }
 
+    fn request_route_refresh(&self, peer: usize) -> Result<()> {
+        self.birdc(&["reload", "in", &format!("peer{peer}")])?;
+        Ok(())
+    }
+
     fn session_state(&self, peer: usize) -> Result<SessionState> {
         let out = self.birdc(&["show", "protocols", "all", &format!("peer{peer}")])?;
         parse_state(&out)

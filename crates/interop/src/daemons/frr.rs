@@ -198,6 +198,13 @@ impl Backend for Frr {
         Ok(self.vtysh(&["show version".into()])?.contains("FRRouting"))
     }
 
+    fn request_route_refresh(&self, peer: usize) -> Result<()> {
+        // Without soft-reconfiguration inbound, `soft in` sends ROUTE-REFRESH.
+        let a = self.peer_addr(peer)?;
+        self.vtysh(&[format!("clear bgp {a} soft in")])?;
+        Ok(())
+    }
+
     fn session_state(&self, peer: usize) -> Result<SessionState> {
         let a = self.peer_addr(peer)?;
         let out = self.vtysh(&[format!("show bgp neighbors {a} json")])?;
