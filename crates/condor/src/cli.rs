@@ -82,6 +82,17 @@ growth, all. See docs/benchmarks.md.")]
     /// Read MRT files (RFC 6396): route-collector update streams and RIB dumps.
     #[command(subcommand)]
     Mrt(MrtCommand),
+    /// The member registry: add, change, list and remove members, rotate passwords.
+    #[command(long_about = "\
+The member registry (docs/registry.md): the exchange, its route servers and
+its members in a TOML file, with the members' TCP-MD5 passwords in a
+separate secret store beside it (NAME.secrets.toml, mode 0600).
+
+Every change is validated (ASN range, addresses inside the peering LAN and
+not taken, e-mail syntax, AS-SET names) and written atomically, keeping the
+previous file as NAME.toml.bak. A second writer at the same time is refused.
+Passwords are never printed by list or show.")]
+    Members(MembersArgs),
     /// Print the version.
     Version,
 }
@@ -148,6 +159,156 @@ pub struct ShowArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `condor members …`
+#[derive(Debug, Args)]
+pub struct MembersArgs {
+    /// The registry file.
+    #[arg(long, global = true, value_name = "PATH", default_value = condor_registry::DEFAULT_PATH)]
+    pub registry: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: MembersCommand,
+}
+
+/// `condor members …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MembersCommand {
+    /// Add a member (and generate its TCP-MD5 password).
+    Add(MemberAddArgs),
+    /// List the members.
+    List(JsonArg),
+    /// Show one member.
+    Show(MemberShowArgs),
+    /// Change a member's fields.
+    Set(MemberSetArgs),
+    /// Remove a member (and its password).
+    Remove(AsnArg),
+    /// Generate a new TCP-MD5 password for a member.
+    #[command(long_about = "\
+Generate a new TCP-MD5 password for a member and store it in the secret
+store. It is not printed: the route servers use it after `condor reload`,
+and the member receives it with `condor members onboard`.")]
+    RotatePassword(AsnArg),
+}
+
+/// A member's ASN.
+#[derive(Debug, Args)]
+pub struct AsnArg {
+    /// The member's ASN (64496 or AS64496).
+    #[arg(value_name = "ASN")]
+    pub asn: condor_wire::Asn,
+}
+
+/// `--json`.
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `condor members show`
+#[derive(Debug, Args)]
+pub struct MemberShowArgs {
+    /// The member.
+    #[command(flatten)]
+    pub asn: AsnArg,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `condor members add`
+#[derive(Debug, Args)]
+pub struct MemberAddArgs {
+    /// The member.
+    #[command(flatten)]
+    pub asn: AsnArg,
+    /// Its name.
+    #[arg(long)]
+    pub name: String,
+    /// The other fields.
+    #[command(flatten)]
+    pub fields: MemberFields,
+}
+
+/// `condor members set`
+#[derive(Debug, Args)]
+pub struct MemberSetArgs {
+    /// The member.
+    #[command(flatten)]
+    pub asn: AsnArg,
+    /// New name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The other fields.
+    #[command(flatten)]
+    pub fields: MemberFields,
+}
+
+/// A member's fields, each optional (for `set`: left unchanged when absent;
+/// an empty value removes an optional field).
+#[derive(Debug, Args)]
+pub struct MemberFields {
+    /// IPv4 address on the peering LAN (repeat for several; replaces the list).
+    #[arg(long, value_name = "ADDR")]
+    pub ipv4: Vec<std::net::IpAddr>,
+    /// IPv6 address on the peering LAN (repeat for several; replaces the list).
+    #[arg(long, value_name = "ADDR")]
+    pub ipv6: Vec<std::net::IpAddr>,
+    /// Maximum IPv4 prefixes (0 removes the limit).
+    #[arg(long, value_name = "N")]
+    pub max_prefix_v4: Option<u32>,
+    /// Maximum IPv6 prefixes (0 removes the limit).
+    #[arg(long, value_name = "N")]
+    pub max_prefix_v6: Option<u32>,
+    /// AS-SET (e.g. AS-EXAMPLE or RIPE::AS-EXAMPLE; empty removes it).
+    #[arg(long, value_name = "NAME")]
+    pub as_set: Option<String>,
+    /// Take part in the route servers.
+    #[arg(long, value_name = "BOOL")]
+    pub route_server: Option<bool>,
+    /// Bilateral peering policy.
+    #[arg(long, value_enum)]
+    pub policy: Option<PolicyArg>,
+    /// Status.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// NOC e-mail (empty removes it).
+    #[arg(long, value_name = "EMAIL")]
+    pub noc: Option<String>,
+    /// Peering e-mail (empty removes it).
+    #[arg(long, value_name = "EMAIL")]
+    pub peering: Option<String>,
+    /// Technical e-mail (empty removes it).
+    #[arg(long, value_name = "EMAIL")]
+    pub technical: Option<String>,
+}
+
+/// Bilateral peering policy.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PolicyArg {
+    /// Peers with anyone.
+    Open,
+    /// Peers case by case.
+    Selective,
+    /// Rarely peers.
+    Restrictive,
+}
+
+/// Member status.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusArg {
+    /// In service.
+    Active,
+    /// Being connected.
+    Pending,
+    /// Sessions administratively down.
+    Suspended,
+    /// Left the exchange: no sessions.
+    Disconnected,
 }
 
 /// `condor mrt …`

@@ -28,7 +28,7 @@ pub enum RegistryError {
         message: String,
     },
     /// The registry is well-formed but wrong; every problem is listed.
-    #[error("{}: {}", path.display(), problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
+    #[error("{}: {} problem(s):\n  {}", path.display(), problems.len(), problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n  "))]
     Invalid {
         /// The file.
         path: PathBuf,
