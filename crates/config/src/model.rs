@@ -12,8 +12,25 @@ use std::time::Duration;
 pub struct Config {
     /// This route server.
     pub server: Server,
-    /// Neighbors (route-server clients and others), in file order.
+    /// Neighbors (route-server clients and others): the `[[neighbor]]`
+    /// entries in file order, then those from the member registry.
     pub neighbors: Vec<Neighbor>,
+    /// Where neighbors also come from: the member registry, if configured.
+    pub registry: Option<RegistrySource>,
+}
+
+/// The `[registry]` table: neighbors generated from the member registry
+/// (`docs/registry.md`), re-read on every reload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegistrySource {
+    /// The registry file (relative paths are taken from the configuration's directory).
+    pub path: PathBuf,
+    /// This route server's name in the registry.
+    pub route_server: String,
+    /// GTSM (RFC 5082) hop limit for the registry's neighbors.
+    pub ttl_security: Option<u8>,
+    /// Only accept connections from the registry's neighbors (default true).
+    pub passive: bool,
 }
 
 /// Global settings of this route server.
@@ -109,6 +126,10 @@ pub struct Neighbor {
     pub shutdown: bool,
     /// Hidden from the public looking glass (collectors, other route servers).
     pub internal: bool,
+    /// The neighbor's AS-SET (RFC 2622 §5.1; IRR filtering expands it).
+    pub as_set: Option<String>,
+    /// Generated from the member registry rather than a `[[neighbor]]` entry.
+    pub from_registry: bool,
 }
 
 impl Neighbor {

@@ -18,6 +18,19 @@ struct RawConfig {
     server: Spanned<RawServer>,
     #[serde(default)]
     neighbor: Vec<Spanned<RawNeighbor>>,
+    #[serde(default)]
+    registry: Option<Spanned<RawRegistry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRegistry {
+    pub(crate) path: String,
+    pub(crate) route_server: String,
+    #[serde(default)]
+    pub(crate) ttl_security: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub(crate) passive: Option<bool>,
 }
 
 /// An ASN written as a number or as `"AS64500"`.
@@ -103,6 +116,8 @@ struct RawNeighbor {
     shutdown: bool,
     #[serde(default)]
     internal: bool,
+    #[serde(default)]
+    as_set: Option<String>,
 }
 
 /// Longest TCP MD5 key the kernel takes (TCP_MD5SIG_MAXKEYLEN).
@@ -110,14 +125,14 @@ pub const MAX_MD5_KEY_LEN: usize = 80;
 /// Default BGP port.
 pub const BGP_PORT: u16 = 179;
 
-struct Ctx<'a> {
-    file: &'a str,
+pub(crate) struct Ctx<'a> {
+    pub(crate) file: &'a str,
     text: &'a str,
     errors: Vec<ConfigError>,
 }
 
 impl Ctx<'_> {
-    fn err(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
+    pub(crate) fn err(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
         let (line, column) = line_col(self.text, span.start);
         self.errors.push(ConfigError {
             file: self.file.to_string(),
@@ -151,7 +166,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn int<T: TryFrom<i64>>(
+    pub(crate) fn int<T: TryFrom<i64>>(
         &mut self,
         field: &str,
         v: &Spanned<i64>,
@@ -464,10 +479,20 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             add_path_send: n.add_path_send,
             shutdown: n.shutdown,
             internal: n.internal,
+            as_set: n.as_set.clone(),
+            from_registry: false,
         });
     }
+    let registry = raw
+        .registry
+        .as_ref()
+        .map(|r| crate::registry::add_neighbors(&mut cx, r, &mut neighbors));
     if cx.errors.is_empty() {
-        Ok(Config { server, neighbors })
+        Ok(Config {
+            server,
+            neighbors,
+            registry,
+        })
     } else {
         Err(ConfigErrors(cx.errors))
     }

@@ -42,7 +42,17 @@ pub fn to_canonical_toml(config: &Config) -> String {
         "control_socket = {}",
         q(&s.control_socket.display().to_string())
     );
-    for n in &config.neighbors {
+    if let Some(r) = &config.registry {
+        let _ = writeln!(o, "\n[registry]");
+        let _ = writeln!(o, "path = {}", q(&r.path.display().to_string()));
+        let _ = writeln!(o, "route_server = {}", q(&r.route_server));
+        if let Some(t) = r.ttl_security {
+            let _ = writeln!(o, "ttl_security = {t}");
+        }
+        let _ = writeln!(o, "passive = {}", r.passive);
+    }
+    // Neighbors from the registry come from the [registry] table above.
+    for n in config.neighbors.iter().filter(|n| !n.from_registry) {
         let _ = writeln!(o, "\n[[neighbor]]");
         let _ = writeln!(o, "name = {}", q(&n.name));
         let _ = writeln!(o, "address = {}", q(&n.address.to_string()));
@@ -70,6 +80,9 @@ pub fn to_canonical_toml(config: &Config) -> String {
         let _ = writeln!(o, "add_path_send = {}", n.add_path_send);
         let _ = writeln!(o, "shutdown = {}", n.shutdown);
         let _ = writeln!(o, "internal = {}", n.internal);
+        if let Some(a) = &n.as_set {
+            let _ = writeln!(o, "as_set = {}", q(a));
+        }
         if let Some(ao) = &n.tcp_ao {
             let _ = writeln!(o, "tcp_ao = {{ send_id = {}, recv_id = {}, algorithm = {}, secret = \"<redacted>\" }}", ao.send_id, ao.recv_id, q(&ao.algorithm));
         }
