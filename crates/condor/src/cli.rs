@@ -191,6 +191,42 @@ Generate a new TCP-MD5 password for a member and store it in the secret
 store. It is not printed: the route servers use it after `condor reload`,
 and the member receives it with `condor members onboard`.")]
     RotatePassword(AsnArg),
+    /// Import an IX-F Member Export (Euro-IX JSON 0.6, 0.7, 1.0).
+    #[command(long_about = "\
+Import an IX-F Member Export (Euro-IX JSON, schema 0.6, 0.7 or 1.0) into
+the registry (created when absent): members are created or updated, and
+every entry not imported is listed with the reason (the exchange's own
+route servers, which become registry route servers; other VLANs; missing,
+malformed, outside or already taken addresses; reserved ASNs). Members
+created get a TCP-MD5 password. --dry-run shows the report only.")]
+    Import(ImportArgs),
+    /// Export the registry as an IX-F Member Export (Euro-IX JSON 1.0).
+    Export(ExportArgs),
+}
+
+/// `condor members import`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The IX-F JSON file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The exchange to import (`ixp_id`), when the file lists several.
+    #[arg(long, value_name = "ID")]
+    pub ixp_id: Option<u64>,
+    /// The VLAN to import, when the exchange has several.
+    #[arg(long, value_name = "ID")]
+    pub vlan_id: Option<u64>,
+    /// Show what would be done; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `condor members export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// A member's ASN.

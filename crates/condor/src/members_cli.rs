@@ -47,6 +47,21 @@ pub fn run(args: &MembersArgs, out: &mut Out) -> anyhow::Result<()> {
                 ),
             )?;
         }
+        MembersCommand::Import(a) => import(path, a, out)?,
+        MembersCommand::Export(a) => {
+            let reg = condor_registry::load(path)?;
+            let json = serde_json::to_string_pretty(&condor_registry::ixf_export(
+                &reg,
+                &condor_registry::rfc3339_utc_now(),
+            ))?;
+            match &a.output {
+                Some(file) => {
+                    condor_registry::write_atomic(file, format!("{json}\n").as_bytes(), 0o644)
+                        .with_context(|| format!("cannot write {}", file.display()))?
+                }
+                None => output::line(out, &json)?,
+            }
+        }
         MembersCommand::List(j) => {
             let reg = condor_registry::load(path)?;
             let store = SecretStore::load(&secrets_path(path)).ok();
@@ -97,6 +112,50 @@ pub fn run(args: &MembersArgs, out: &mut Out) -> anyhow::Result<()> {
                 show_text(out, m, &store, path)?;
             }
         }
+    }
+    Ok(())
+}
+
+fn import(path: &Path, a: &crate::cli::ImportArgs, out: &mut Out) -> anyhow::Result<()> {
+    let json = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let opts = condor_registry::ImportOptions {
+        ixp_id: a.ixp_id,
+        vlan_id: a.vlan_id,
+    };
+    let r =
+        condor_registry::import_ixf(path, &a.file.display().to_string(), &json, opts, a.dry_run)?;
+    let vlan = r.vlan_id.map_or(String::new(), |v| format!(", VLAN {v}"));
+    output::line(
+        out,
+        &format!(
+            "{}IX-F {}{vlan}: {} created, {} updated, {} unchanged, {} skipped, {} route servers added",
+            if a.dry_run { "dry run, nothing written: " } else { "imported " },
+            r.version,
+            r.created.len(),
+            r.updated.len(),
+            r.unchanged.len(),
+            r.skipped.len(),
+            r.route_servers.len()
+        ),
+    )?;
+    let asns = |v: &[condor_wire::Asn]| {
+        v.iter()
+            .map(|a| format!("AS{a}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if !r.created.is_empty() {
+        output::line(out, &format!("created: {}", asns(&r.created)))?;
+    }
+    if !r.updated.is_empty() {
+        output::line(out, &format!("updated: {}", asns(&r.updated)))?;
+    }
+    for rs in &r.route_servers {
+        output::line(out, &format!("route server added: {rs}"))?;
+    }
+    for s in &r.skipped {
+        output::line(out, &format!("skipped: {}: {}", s.what, s.why))?;
     }
     Ok(())
 }

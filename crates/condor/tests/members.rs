@@ -220,3 +220,55 @@ fn missing_registry_exits_1_naming_it() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("none.toml"));
 }
+
+#[test]
+fn ixf_import_then_export() {
+    let file = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/02-ixf-export/arouteserver-euroix__skip_routeserver_10.json"
+    ));
+    if !file.exists() {
+        eprintln!("SKIPPED: {} is absent", file.display());
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reg = dir.path().join("qcix.toml");
+    let mut run = Run {
+        outputs: Vec::new(),
+    };
+    let f = file.to_str().expect("utf-8 path");
+    let o = run.condor(&reg, &["import", f, "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).starts_with("dry run, nothing written: IX-F 1.0, VLAN 1: 18 created"));
+    assert!(!reg.exists());
+    let o = run.condor(&reg, &["import", f]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("route server added: Quad Cities Internet Exchange"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "skipped: AS397806 206.83.43.1: the exchange's route server (service ixrouteserver)"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        SecretStore::load(&secrets_path(&reg)).expect("store").len(),
+        18
+    );
+    let o = run.condor(&reg, &["export"]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["version"], "1.0");
+    // 18 members and the route server.
+    assert_eq!(v["member_list"].as_array().map(Vec::len), Some(19));
+    let o = run.condor(&reg, &["import", f]);
+    assert!(
+        text(&o.stdout).contains("0 created, 0 updated, 18 unchanged"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run.condor(&reg, &["import", "/nonexistent.json"]);
+    assert_eq!(o.status.code(), Some(1));
+}

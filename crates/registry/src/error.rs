@@ -8,12 +8,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {cause}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (in the message, not a separate source, so it is printed once).
+        cause: std::io::Error,
     },
     /// The file is not valid TOML or has a field of the wrong type.
     #[error("{}:{line}:{column}: {message}", path.display())]
@@ -64,6 +64,14 @@ pub enum RegistryError {
         /// Its mode bits.
         mode: u32,
     },
+    /// An IX-F file could not be imported.
+    #[error("{file}: {cause}")]
+    Ixf {
+        /// The IX-F file.
+        file: String,
+        /// Why (in the message, not a separate source, so it is printed once).
+        cause: crate::ixf::IxfError,
+    },
     /// The random source failed.
     #[error("random source: {0}")]
     Random(String),
@@ -73,8 +81,8 @@ pub enum RegistryError {
 pub type Result<T> = std::result::Result<T, RegistryError>;
 
 pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> RegistryError + '_ {
-    move |source| RegistryError::Io {
+    move |cause| RegistryError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }

@@ -10,6 +10,8 @@
 
 mod atomic;
 mod error;
+mod ixf;
+mod ixf_schema;
 mod lock;
 mod model;
 mod neighbors;
@@ -21,10 +23,14 @@ mod validate;
 
 pub use atomic::{backup_path, write_atomic};
 pub use error::{RegistryError, Result};
+pub use ixf::{
+    export as ixf_export, import as ixf_import, rfc3339_utc, rfc3339_utc_now, ImportOptions,
+    ImportReport, IxfError, Skipped, IXF_VERSIONS,
+};
 pub use lock::lock_path;
 pub use model::{Contacts, Exchange, Member, MemberStatus, PeeringPolicy, Registry, RouteServer};
 pub use neighbors::{route_server_sessions, RsSession};
-pub use ops::{add_member, remove_member, rotate_password, set_member, MemberChange};
+pub use ops::{add_member, import_ixf, remove_member, rotate_password, set_member, MemberChange};
 pub use password::{Password, ALPHABET as PASSWORD_ALPHABET, LENGTH as PASSWORD_LENGTH};
 pub use secrets::{secrets_path, SecretFile, SecretStore};
 pub use store::{load, parse, RegistryFile, DEFAULT_PATH};

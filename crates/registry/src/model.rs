@@ -24,6 +24,9 @@ pub struct Registry {
 pub struct Exchange {
     /// Name (e.g. `Perú IX`).
     pub name: String,
+    /// Its IX-F database id (`ixf_id` in the IX-F Member Export).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ixf_id: Option<u64>,
     /// IPv4 peering LAN.
     #[serde(default, with = "opt_prefix", skip_serializing_if = "Option::is_none")]
     pub peering_lan_v4: Option<Prefix>,
@@ -167,6 +170,21 @@ impl Member {
 }
 
 impl Registry {
+    /// An empty registry (no name, LANs, route servers or members), e.g.
+    /// to import an IX-F export into.
+    pub fn empty() -> Registry {
+        Registry {
+            exchange: Exchange {
+                name: String::new(),
+                ixf_id: None,
+                peering_lan_v4: None,
+                peering_lan_v6: None,
+                route_servers: Vec::new(),
+            },
+            members: Vec::new(),
+        }
+    }
+
     /// The member with this ASN.
     pub fn member(&self, asn: Asn) -> Option<&Member> {
         self.members.iter().find(|m| m.asn == asn)

@@ -146,3 +146,37 @@ pub fn rotate_password(registry: &Path, asn: Asn) -> Result<()> {
     secrets.store.set_md5(asn, random_password()?);
     secrets.save()
 }
+
+/// Imports an IX-F Member Export (`json`, read from `file`) into the
+/// registry at `registry` (created when absent); members created get a new
+/// password. With `dry_run`, nothing is written. Returns what was done.
+pub fn import_ixf(
+    registry: &Path,
+    file: &str,
+    json: &str,
+    opts: crate::ixf::ImportOptions,
+    dry_run: bool,
+) -> Result<crate::ixf::ImportReport> {
+    let mut reg = if registry.exists() {
+        RegistryFile::open(registry)?
+    } else {
+        RegistryFile::create(registry, crate::model::Registry::empty())?
+    };
+    let report =
+        crate::ixf::import(&mut reg.registry, json, opts).map_err(|cause| RegistryError::Ixf {
+            file: file.to_string(),
+            cause,
+        })?;
+    if dry_run {
+        return Ok(report);
+    }
+    let mut secrets = SecretFile::open(&secrets_path(registry))?;
+    reg.save()?;
+    for &asn in &report.created {
+        if secrets.store.md5(asn).is_none() {
+            secrets.store.set_md5(asn, random_password()?);
+        }
+    }
+    secrets.save()?;
+    Ok(report)
+}

@@ -87,7 +87,7 @@ impl RegistryFile {
         if path.exists() {
             return Err(RegistryError::Io {
                 path: path.to_path_buf(),
-                source: io::Error::new(io::ErrorKind::AlreadyExists, "the registry exists already"),
+                cause: io::Error::new(io::ErrorKind::AlreadyExists, "the registry exists already"),
             });
         }
         Ok(RegistryFile {

@@ -65,22 +65,29 @@ pub fn email_problem(s: &str) -> Option<&'static str> {
     None
 }
 
-/// Why `s` is not an AS-SET or ASN name (RFC 2622 §5.1, with an optional
-/// `SOURCE::` prefix as IRR tools accept), or `None`.
+/// Why `s` is not an AS-SET, route-set or ASN name (RFC 2622 §5.1, §5.2),
+/// or several separated by spaces (as IX-F exports write them), each with
+/// an optional `SOURCE::` prefix as IRR tools accept; `None` when it is.
 pub fn as_set_problem(s: &str) -> Option<&'static str> {
-    let name = s.split_once("::").map_or(s, |(_, n)| n);
-    let upper = name.to_ascii_uppercase();
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ':');
-    let is_set = upper.starts_with("AS-") || upper.contains(":AS-");
-    let is_asn = upper
-        .strip_prefix("AS")
-        .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
-    if !ok_chars || !(is_set || is_asn) {
-        Some("not an AS-SET (AS-NAME, SOURCE::AS-NAME) or ASnnn")
-    } else {
+    let one = |item: &str| {
+        let name = item.split_once("::").map_or(item, |(_, n)| n);
+        let upper = name.to_ascii_uppercase();
+        let ok_chars = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ':');
+        let is_set = upper.starts_with("AS-")
+            || upper.starts_with("RS-")
+            || upper.contains(":AS-")
+            || upper.contains(":RS-");
+        let is_asn = upper
+            .strip_prefix("AS")
+            .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+        ok_chars && (is_set || is_asn)
+    };
+    if s.split_whitespace().next().is_some() && s.split_whitespace().all(one) {
         None
+    } else {
+        Some("not an AS-SET (AS-NAME, SOURCE::AS-NAME), route-set (RS-NAME) or ASnnn")
     }
 }
 

@@ -95,7 +95,7 @@ fn emails_and_as_sets() {
     assert_eq!(
         p,
         [
-            "member AS64500 (X): as_set: \"EXAMPLE\" is not an AS-SET (AS-NAME, SOURCE::AS-NAME) or ASnnn",
+            "member AS64500 (X): as_set: \"EXAMPLE\" is not an AS-SET (AS-NAME, SOURCE::AS-NAME), route-set (RS-NAME) or ASnnn",
             "member AS64500 (X): contacts.noc: \"noc.example.net\" is not an e-mail address (no @)",
             "member AS64500 (X): contacts.peering: \"a@b\" is not an e-mail address (bad domain)",
         ]
