@@ -35,7 +35,7 @@ APT_PACKAGES=(
     # by scripts/install-interop-deps.sh, called from ensure_tools.
     # "stayrtr:stayrtr"          # RPKI-RTR cache for the rtr crate
     # "chromium:chromium"        # looking-glass page tests
-    # "python3-aiosmtpd"         # SMTP sink for onboarding mail tests
+    "python3-aiosmtpd"           # SMTP sink for the onboarding mail tests (crates/condor/tests/onboarding.rs)
 )
 # Cargo tools: "crate:binary" (installed with `cargo install --locked`).
 CARGO_TOOLS=(

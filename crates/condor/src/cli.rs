@@ -93,6 +93,8 @@ not taken, e-mail syntax, AS-SET names) and written atomically, keeping the
 previous file as NAME.toml.bak. A second writer at the same time is refused.
 Passwords are never printed by list or show.")]
     Members(MembersArgs),
+    /// Bilateral peering between members: the matrix, and requests by e-mail.
+    Peering(PeeringArgs),
     /// Print the version.
     Version,
 }
@@ -161,6 +163,52 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
+/// `condor peering …`
+#[derive(Debug, Args)]
+pub struct PeeringArgs {
+    /// The registry file.
+    #[arg(long, global = true, value_name = "PATH", default_value = condor_registry::DEFAULT_PATH)]
+    pub registry: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: PeeringCommand,
+}
+
+/// `condor peering …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PeeringCommand {
+    /// Who exchanges routes with whom: via the route servers, requested, or the policy of the one asked.
+    Matrix(JsonArg),
+    /// E-mail member TO's peering contact a bilateral peering request from member FROM.
+    #[command(long_about = "\
+E-mail the peering contact of member TO (copy to FROM's) a bilateral
+peering request with both sides' details: names, ASNs, addresses, policies,
+route-server participation. Recorded like every e-mail; the same request is
+refused while one sent within --period-days (default 30) exists.
+--dry-run prints it instead.")]
+    Request(RequestArgs),
+}
+
+/// `condor peering request`
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// The member asking.
+    #[arg(value_name = "FROM_ASN")]
+    pub from: condor_wire::Asn,
+    /// The member asked.
+    #[arg(value_name = "TO_ASN")]
+    pub to: condor_wire::Asn,
+    /// Days within which the same request is not sent again.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub period_days: u64,
+    /// Print the e-mail instead of sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The mail settings.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
 /// `condor members …`
 #[derive(Debug, Args)]
 pub struct MembersArgs {
@@ -202,6 +250,57 @@ created get a TCP-MD5 password. --dry-run shows the report only.")]
     Import(ImportArgs),
     /// Export the registry as an IX-F Member Export (Euro-IX JSON 1.0).
     Export(ExportArgs),
+    /// Send a member its welcome e-mail (addresses, route servers, password, router configuration).
+    #[command(long_about = "\
+Render the welcome e-mail of a member, from the templates (built-in English
+and Spanish defaults; files of the same name in --templates DIR replace
+them): its addresses, every route server with its addresses and ASN, its
+TCP-MD5 password, the community scheme, and configuration for Cisco IOS-XR,
+IOS/IOS-XE, Juniper Junos, Nokia SR OS, MikroTik RouterOS 7, BIRD 2 and
+FRR (--platform to choose). It goes to the member's technical and NOC
+contacts over SMTP as set in the mail settings (NAME.mail.toml beside the
+registry, docs/registry.md). Every attempt is recorded (NAME.records.sqlite:
+when, to whom, template, the server's answer, sent or failed; never the
+password); `condor members history ASN` shows them. --retry sends again
+only when the latest attempt failed. --dry-run prints the e-mail instead
+(it holds the password) and records nothing.")]
+    Onboard(OnboardArgs),
+    /// The e-mails sent about a member (onboarding, peering requests).
+    History(MemberShowArgs),
+}
+
+/// `condor members onboard`
+#[derive(Debug, Args)]
+pub struct OnboardArgs {
+    /// The member.
+    #[command(flatten)]
+    pub asn: AsnArg,
+    /// Print the e-mail (with the password) instead of sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Language of the e-mail.
+    #[arg(long, value_parser = ["en", "es"], default_value = "en")]
+    pub lang: String,
+    /// Only this platform's configuration (repeat for several; default all).
+    #[arg(long, value_parser = ["ios-xr", "ios", "junos", "sros", "routeros", "bird2", "frr"])]
+    pub platform: Vec<String>,
+    /// Send again, only if the latest attempt failed.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub retry: bool,
+    /// The mail settings.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Templates and SMTP settings.
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// Operator templates (files replacing the built-in ones); default: templates/ beside the registry.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// SMTP settings (TOML); default: NAME.mail.toml beside the registry.
+    #[arg(long, value_name = "FILE")]
+    pub mail_config: Option<PathBuf>,
 }
 
 /// `condor members import`

@@ -13,6 +13,7 @@ mod mrt_dump;
 mod mrt_source;
 mod mrt_summary;
 mod output;
+mod peering_cli;
 
 use clap::Parser;
 use cli::{Cli, Command, MrtCommand};
@@ -49,6 +50,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(opts) => daemon_cli::bench(*opts)?,
         Command::Demo(opts) => daemon_cli::demo(opts, &mut out)?,
         Command::Members(args) => members_cli::run(&args, &mut out)?,
+        Command::Peering(args) => peering_cli::run(&args, &mut out)?,
     }
     output::finish(out)
 }

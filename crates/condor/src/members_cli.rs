@@ -48,6 +48,8 @@ pub fn run(args: &MembersArgs, out: &mut Out) -> anyhow::Result<()> {
             )?;
         }
         MembersCommand::Import(a) => import(path, a, out)?,
+        MembersCommand::Onboard(a) => crate::peering_cli::onboard(path, a, out)?,
+        MembersCommand::History(a) => crate::peering_cli::history(path, a.asn.asn, a.json, out)?,
         MembersCommand::Export(a) => {
             let reg = condor_registry::load(path)?;
             let json = serde_json::to_string_pretty(&condor_registry::ixf_export(

@@ -11,12 +11,14 @@
 
 mod error;
 pub mod mail;
+mod matrix;
 mod onboard;
 mod peering;
 mod records;
 mod render;
 
 pub use error::{OnboardError, Result};
+pub use matrix::{matrix, Cell, Matrix};
 pub use onboard::{onboard, recipients, render, OnboardOptions, OnboardOutcome};
 pub use peering::{parse_rfc3339_utc, request, RequestOutcome, DEFAULT_PERIOD};
 pub use records::{records_path, EmailRecord, Records, Status};

@@ -84,10 +84,12 @@ pub fn onboard(
     if opts.retry {
         match records.last_onboarding(asn.0)? {
             Some(e) if e.status == Status::Failed => {}
-            Some(e) => return Err(OnboardError::Refused(format!(
+            Some(e) => {
+                return Err(OnboardError::Refused(format!(
                 "the latest onboarding e-mail of AS{asn} was accepted at {} ({}); nothing to retry",
                 e.at, e.answer
-            ))),
+            )))
+            }
             None => {
                 return Err(OnboardError::Refused(format!(
                     "AS{asn} has no failed onboarding e-mail to retry"
