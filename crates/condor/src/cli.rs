@@ -16,7 +16,9 @@ member registry and onboarding, a looking glass, and operator commands.
 Available today: the route-server daemon (`condor serve`) with TCP-MD5,
 TCP-AO and GTSM, its configuration checker (`condor check`), operator
 commands over the control socket (`condor show`, `condor reload`,
-`condor stop`), and MRT (RFC 6396) tools (`condor mrt`).
+`condor stop`), the member registry with onboarding e-mail and IX-F
+import/export (`condor members`), bilateral peering (`condor peering`),
+and MRT (RFC 6396) tools (`condor mrt`).
 
 Exit codes: 0 success, 1 runtime error, 2 usage error (docs/cli.md).";
 

@@ -206,9 +206,8 @@ impl Registry {
     }
 
     /// The registry as TOML, in the documented field order.
-    pub fn to_toml(&self) -> String {
-        // Serialising plain structs of strings, numbers and arrays cannot fail.
-        toml::to_string(self).unwrap_or_else(|e| format!("# cannot serialise: {e}\n"))
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string(self)
     }
 }
 

@@ -123,7 +123,12 @@ impl RegistryFile {
                 path: self.path.clone(),
             });
         }
-        let text = self.registry.to_toml();
+        let text = self.registry.to_toml().map_err(|e| RegistryError::Syntax {
+            path: self.path.clone(),
+            line: 0,
+            column: 0,
+            message: format!("cannot write the registry as TOML: {e}"),
+        })?;
         write_atomic(&self.path, text.as_bytes(), 0o644).map_err(io_err(&self.path))?;
         self.original = Some(text.into_bytes());
         Ok(())

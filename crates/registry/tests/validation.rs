@@ -25,7 +25,7 @@ fn example_is_valid() {
     assert_eq!(reg.members.len(), 4);
     assert_eq!(reg.exchange.route_servers.len(), 4);
     // Printing and reading again gives the same registry.
-    let again = Registry::from_toml(&reg.to_toml()).expect("round trip");
+    let again = Registry::from_toml(&reg.to_toml().expect("toml")).expect("round trip");
     assert_eq!(again, reg);
 }
 
