@@ -42,7 +42,23 @@ class Sink:
             json.dump(doc, f)
         return "250 2.0.0 queued as %d" % self.n
 
-c = Controller(Sink(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1]))
+kw = {}
+if len(sys.argv) > 3:
+    # starttls | tls, with a certificate and key, and authentication.
+    import ssl
+    from aiosmtpd.smtp import AuthResult
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+    def auth(server, session, envelope, mechanism, data):
+        return AuthResult(success=(data.login == b"condor" and data.password == b"smtp-secret"))
+    kw = {"authenticator": auth, "auth_require_tls": True}
+    if sys.argv[3] == "starttls":
+        kw.update(tls_context=ctx, require_starttls=True)
+    else:
+        # Implicit TLS: aiosmtpd 1.4 counts only STARTTLS as TLS for
+        # auth_require_tls, so it would not offer AUTH; the link is TLS anyway.
+        kw.update(ssl_context=ctx, auth_require_tls=False)
+c = Controller(Sink(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1]), **kw)
 c.start()
 print("ready", flush=True)
 sys.stdin.read()
@@ -57,6 +73,12 @@ struct SmtpSink {
 
 impl SmtpSink {
     fn start() -> Option<SmtpSink> {
+        SmtpSink::start_with(&[])
+    }
+
+    /// With `["starttls"|"tls", CERT, KEY]`: TLS and authentication
+    /// (user `condor`, password `smtp-secret`).
+    fn start_with(extra: &[&str]) -> Option<SmtpSink> {
         // Debian's package goes with Debian's interpreter, which another
         // python3 earlier in PATH (pyenv) may hide.
         let python = ["/usr/bin/python3", "python3"].into_iter().find(|p| {
@@ -81,6 +103,7 @@ impl SmtpSink {
         let child = Command::new(python)
             .args(["-c", SINK, &port.to_string()])
             .arg(dir.path())
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -377,5 +400,127 @@ fn onboarding_and_peering_requests_over_real_smtp() {
             !db.windows(p.len()).any(|w| w == p.as_bytes()),
             "password in the records"
         );
+    }
+}
+
+/// A self-signed certificate for 127.0.0.1 (not a CA), made with openssl.
+fn certificate(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+        ])
+        .args([
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openssl is required with CI=true"
+        );
+        eprintln!("SKIPPED: openssl not available to make a test certificate");
+        return None;
+    }
+    Some((cert, key))
+}
+
+fn tls_config(reg: &Path, port: u16, security: &str, password: &str, ca: &Path) {
+    let f = reg.with_file_name("registry.mail.toml");
+    std::fs::write(
+        &f,
+        format!(
+            "server = \"127.0.0.1\"\nport = {port}\nsecurity = \"{security}\"\nusername = \"condor\"\npassword = \"{password}\"\nfrom = \"noc@peru-ix.example\"\ntimeout = 2\nca_file = \"{}\"\n",
+            ca.display()
+        ),
+    )
+    .expect("mail settings");
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+}
+
+#[test]
+fn starttls_and_implicit_tls_with_authentication() {
+    let certs = tempfile::tempdir().expect("tempdir");
+    let Some((cert, key)) = certificate(certs.path()) else {
+        return;
+    };
+    let (c_s, k_s) = (cert.to_str().expect("utf-8"), key.to_str().expect("utf-8"));
+    let Some(starttls) = SmtpSink::start_with(&["starttls", c_s, k_s]) else {
+        return;
+    };
+    let Some(implicit) = SmtpSink::start_with(&["tls", c_s, k_s]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reg = dir.path().join("registry.toml");
+    std::fs::write(&reg, EXAMPLE).expect("registry");
+    let mut c = Ctx {
+        reg: reg.clone(),
+        outputs: Vec::new(),
+    };
+    assert!(c
+        .condor(&["members", "rotate-password", "64496"])
+        .status
+        .success());
+
+    tls_config(&reg, starttls.port, "starttls", "smtp-secret", &cert);
+    let o = c.condor(&["members", "onboard", "64496"]);
+    assert!(o.status.success(), "{}{}", text(&o.stdout), text(&o.stderr));
+    assert_eq!(starttls.messages().len(), 1);
+
+    tls_config(&reg, implicit.port, "tls", "smtp-secret", &cert);
+    let o = c.condor(&["members", "onboard", "64496"]);
+    assert!(o.status.success(), "{}{}", text(&o.stdout), text(&o.stderr));
+    assert_eq!(implicit.messages().len(), 1);
+
+    // Wrong SMTP password: aiosmtpd refuses and closes the connection
+    // (lettre then waits: the whole exchange is bounded), recorded as failed.
+    tls_config(&reg, starttls.port, "starttls", "wrong", &cert);
+    let o = c.condor(&["members", "onboard", "64496"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stdout).contains("onboarding FAILED"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert_eq!(starttls.messages().len(), 1);
+    // Without our CA the certificate is not trusted: nothing sent.
+    let (other_cert, _) = certificate(dir.path()).expect("second certificate");
+    tls_config(&reg, starttls.port, "starttls", "smtp-secret", &other_cert);
+    let o = c.condor(&["members", "onboard", "64496"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    assert_eq!(starttls.messages().len(), 1);
+    // A settings file holding a password must not be readable by others.
+    tls_config(&reg, starttls.port, "starttls", "smtp-secret", &cert);
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(
+        reg.with_file_name("registry.mail.toml"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .expect("chmod");
+    let o = c.condor(&["members", "onboard", "64496"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("chmod 600"), "{}", text(&o.stderr));
+    for out in &c.outputs {
+        assert!(!out.contains("smtp-secret"), "SMTP password printed: {out}");
     }
 }

@@ -10,7 +10,7 @@ use crate::error::{OnboardError, Result};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
 use std::os::unix::fs::PermissionsExt;
@@ -51,6 +51,10 @@ pub struct MailSettings {
     /// Seconds to wait for the server (default 30).
     #[serde(default)]
     pub timeout: Option<u64>,
+    /// An extra trusted root certificate (PEM), for a server whose
+    /// certificate comes from an internal CA; the WebPKI roots still apply.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for MailSettings {
@@ -62,6 +66,7 @@ impl std::fmt::Debug for MailSettings {
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("from", &self.from)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -173,7 +178,16 @@ pub async fn send(settings: &MailSettings, out: &Outgoing) -> Delivery {
     let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.server.as_str())
         .port(settings.port())
         .timeout(Some(Duration::from_secs(settings.timeout.unwrap_or(30))));
-    let tls = || TlsParameters::new(settings.server.clone()).map_err(|e| format!("TLS: {e}"));
+    let tls = || -> std::result::Result<TlsParameters, String> {
+        let mut p = TlsParameters::builder(settings.server.clone());
+        if let Some(ca) = &settings.ca_file {
+            let pem = std::fs::read(ca).map_err(|e| format!("not sent: {}: {e}", ca.display()))?;
+            let cert = Certificate::from_pem(&pem)
+                .map_err(|e| format!("not sent: {}: {e}", ca.display()))?;
+            p = p.add_root_certificate(cert);
+        }
+        p.build_rustls().map_err(|e| format!("not sent: TLS: {e}"))
+    };
     b = match settings.security {
         Security::Plain => b.tls(Tls::None),
         Security::Tls => match tls() {
@@ -188,7 +202,19 @@ pub async fn send(settings: &MailSettings, out: &Outgoing) -> Delivery {
     if let (Some(u), Some(p)) = (&settings.username, &settings.password) {
         b = b.credentials(Credentials::new(u.clone(), p.clone()));
     }
-    match b.build().send(msg).await {
+    // Every wait bounded: lettre's timeout covers each read and write; this
+    // covers the whole exchange (a server that stalls between them).
+    let limit = Duration::from_secs(settings.timeout.unwrap_or(30).saturating_mul(3));
+    let sent = match tokio::time::timeout(limit, b.build().send(msg)).await {
+        Ok(r) => r,
+        Err(_) => {
+            return failed(format!(
+                "no complete answer from the server within {} s",
+                limit.as_secs()
+            ))
+        }
+    };
+    match sent {
         Ok(r) => Delivery {
             accepted: r.is_positive(),
             answer: format!("{} {}", r.code(), r.message().collect::<Vec<_>>().join(" ")),
