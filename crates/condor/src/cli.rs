@@ -180,7 +180,7 @@ pub struct PeeringArgs {
 #[derive(Debug, Subcommand)]
 pub enum PeeringCommand {
     /// Who exchanges routes with whom: via the route servers, requested, or the policy of the one asked.
-    Matrix(JsonArg),
+    Matrix(MatrixArgs),
     /// E-mail member TO's peering contact a bilateral peering request from member FROM.
     #[command(long_about = "\
 E-mail the peering contact of member TO (copy to FROM's) a bilateral
@@ -189,6 +189,17 @@ route-server participation. Recorded like every e-mail; the same request is
 refused while one sent within --period-days (default 30) exists.
 --dry-run prints it instead.")]
     Request(RequestArgs),
+}
+
+/// `condor peering matrix`
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also ask this running route server which sessions are Established.
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
 }
 
 /// `condor peering request`

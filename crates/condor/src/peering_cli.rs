@@ -125,7 +125,24 @@ pub fn run(args: &PeeringArgs, out: &mut Out) -> anyhow::Result<()> {
     match &args.command {
         PeeringCommand::Matrix(j) => {
             let reg = condor_registry::load(registry)?;
-            let m = condor_onboarding::matrix(registry, &reg)?;
+            let up = match &j.socket {
+                Some(socket) => {
+                    let condor_control::Reply::Neighbors { neighbors } =
+                        crate::daemon_cli::call(socket, condor_control::Request::Neighbors)?
+                    else {
+                        anyhow::bail!("unexpected reply from the daemon at {}", socket.display());
+                    };
+                    Some(
+                        neighbors
+                            .iter()
+                            .filter(|n| n.state == "Established")
+                            .map(|n| n.asn)
+                            .collect::<std::collections::HashSet<u32>>(),
+                    )
+                }
+                None => None,
+            };
+            let m = condor_onboarding::matrix(registry, &reg, up.as_ref())?;
             if j.json {
                 output::line(out, &serde_json::to_string_pretty(&m)?)?;
                 return Ok(());
@@ -145,7 +162,7 @@ pub fn run(args: &PeeringArgs, out: &mut Out) -> anyhow::Result<()> {
             }
             output::line(
                 out,
-                "rs: routes exchanged via the route servers; req: request sent; open/sel/restr: policy of the member asked",
+                "rs: routes exchanged via the route servers (rs-down: not both Established); req: request sent; open/sel/restr: policy of the member asked",
             )?;
         }
         PeeringCommand::Request(a) => {

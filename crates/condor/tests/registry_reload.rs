@@ -53,6 +53,18 @@ fn transition(c: &Condor, addr: IpAddr) -> String {
         .unwrap_or_default()
 }
 
+fn matrix(reg: &Path, c: &Condor) -> serde_json::Value {
+    let o = Command::new(env!("CARGO_BIN_EXE_condor"))
+        .args(["peering", "matrix", "--json", "--registry"])
+        .arg(reg)
+        .arg("--socket")
+        .arg(c.socket())
+        .output()
+        .expect("run condor peering matrix");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("matrix JSON")
+}
+
 #[test]
 fn members_added_and_removed_by_reload() {
     if !require(DaemonKind::Bird) {
@@ -111,6 +123,10 @@ fn members_added_and_removed_by_reload() {
     let bird_b = DaemonKind::Bird
         .start(MemberConfig::new(64502, b).with_peer(condor.as_peer(Some(&pw_b))))
         .expect("bird b");
+    // Registered, not yet a session: the running route server says so.
+    let m = matrix(&reg, &condor);
+    assert_eq!(m["asns"], serde_json::json!([64501, 64502]));
+    assert_eq!(m["cells"][0][1]["state"], "route-servers-down");
     let a_since = transition(&condor, a);
     let out = condor.cli(&["reload"]);
     assert!(out.contains(&b.to_string()), "reload output: {out}");

@@ -17,6 +17,9 @@ pub enum Cell {
     Myself,
     /// Both exchange routes through the route servers.
     RouteServers,
+    /// Both take part in the route servers, but the running route server
+    /// asked has not both sessions Established.
+    RouteServersDown,
     /// The row member asked the column member (accepted by the SMTP server) at this time.
     Requested {
         /// When.
@@ -36,6 +39,7 @@ impl Cell {
         match self {
             Cell::Myself => "-",
             Cell::RouteServers => "rs",
+            Cell::RouteServersDown => "rs-down",
             Cell::Requested { .. } => "req",
             Cell::Open => "open",
             Cell::Selective => "sel",
@@ -59,8 +63,15 @@ fn on_rs(m: &condor_registry::Member) -> bool {
     m.route_server && matches!(m.status, MemberStatus::Active | MemberStatus::Pending)
 }
 
-/// Builds the matrix of `reg` (stored at `registry`, whose records give the requests).
-pub fn matrix(registry: &Path, reg: &Registry) -> Result<Matrix> {
+/// Builds the matrix of `reg` (stored at `registry`, whose records give the
+/// requests). With `established` (the ASNs whose sessions a running route
+/// server has Established), a pair counts as exchanging routes only when
+/// both are up.
+pub fn matrix(
+    registry: &Path,
+    reg: &Registry,
+    established: Option<&std::collections::HashSet<u32>>,
+) -> Result<Matrix> {
     let records = if records_path(registry).exists() {
         Some(Records::open(&records_path(registry))?)
     } else {
@@ -78,7 +89,12 @@ pub fn matrix(registry: &Path, reg: &Registry) -> Result<Matrix> {
             let cell = if a.asn == b.asn {
                 Cell::Myself
             } else if on_rs(a) && on_rs(b) {
-                Cell::RouteServers
+                match established {
+                    Some(up) if !(up.contains(&a.asn.0) && up.contains(&b.asn.0)) => {
+                        Cell::RouteServersDown
+                    }
+                    _ => Cell::RouteServers,
+                }
             } else if let Some(at) = match &records {
                 Some(r) => r.last_request_sent(a.asn.0, b.asn.0)?,
                 None => None,
