@@ -36,7 +36,7 @@ APT_PACKAGES=(
     "bgpq4:bgpq4"                # IRR AS-SET expansion for the irr crate
     "stayrtr:stayrtr"            # RPKI-RTR cache for the rtr crate
     # "chromium:chromium"        # looking-glass page tests
-    # "python3-aiosmtpd"         # SMTP sink for onboarding mail tests
+    "python3-aiosmtpd"           # SMTP sink for the onboarding mail tests (crates/condor/tests/onboarding.rs)
 )
 # Cargo tools: "crate:binary" (installed with `cargo install --locked`).
 CARGO_TOOLS=(

@@ -16,7 +16,9 @@ member registry and onboarding, a looking glass, and operator commands.
 Available today: the route-server daemon (`condor serve`) with TCP-MD5,
 TCP-AO and GTSM, its configuration checker (`condor check`), operator
 commands over the control socket (`condor show`, `condor reload`,
-`condor stop`), and MRT (RFC 6396) tools (`condor mrt`).
+`condor stop`), the member registry with onboarding e-mail and IX-F
+import/export (`condor members`), bilateral peering (`condor peering`),
+and MRT (RFC 6396) tools (`condor mrt`).
 
 Exit codes: 0 success, 1 runtime error, 2 usage error (docs/cli.md).";
 
@@ -82,6 +84,19 @@ growth, all. See docs/benchmarks.md.")]
     /// Read MRT files (RFC 6396): route-collector update streams and RIB dumps.
     #[command(subcommand)]
     Mrt(MrtCommand),
+    /// The member registry: add, change, list and remove members, rotate passwords.
+    #[command(long_about = "\
+The member registry (docs/registry.md): the exchange, its route servers and
+its members in a TOML file, with the members' TCP-MD5 passwords in a
+separate secret store beside it (NAME.secrets.toml, mode 0600).
+
+Every change is validated (ASN range, addresses inside the peering LAN and
+not taken, e-mail syntax, AS-SET names) and written atomically, keeping the
+previous file as NAME.toml.bak. A second writer at the same time is refused.
+Passwords are never printed by list or show.")]
+    Members(MembersArgs),
+    /// Bilateral peering between members: the matrix, and requests by e-mail.
+    Peering(PeeringArgs),
     /// Print the version.
     Version,
 }
@@ -148,6 +163,300 @@ pub struct ShowArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `condor peering …`
+#[derive(Debug, Args)]
+pub struct PeeringArgs {
+    /// The registry file.
+    #[arg(long, global = true, value_name = "PATH", default_value = condor_registry::DEFAULT_PATH)]
+    pub registry: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: PeeringCommand,
+}
+
+/// `condor peering …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PeeringCommand {
+    /// Who exchanges routes with whom: via the route servers, requested, or the policy of the one asked.
+    Matrix(MatrixArgs),
+    /// E-mail member TO's peering contact a bilateral peering request from member FROM.
+    #[command(long_about = "\
+E-mail the peering contact of member TO (copy to FROM's) a bilateral
+peering request with both sides' details: names, ASNs, addresses, policies,
+route-server participation. Recorded like every e-mail; the same request is
+refused while one sent within --period-days (default 30) exists.
+--dry-run prints it instead.")]
+    Request(RequestArgs),
+}
+
+/// `condor peering matrix`
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Also ask this running route server which sessions are Established.
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+}
+
+/// `condor peering request`
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// The member asking.
+    #[arg(value_name = "FROM_ASN")]
+    pub from: condor_wire::Asn,
+    /// The member asked.
+    #[arg(value_name = "TO_ASN")]
+    pub to: condor_wire::Asn,
+    /// Days within which the same request is not sent again.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub period_days: u64,
+    /// Print the e-mail instead of sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The mail settings.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// `condor members …`
+#[derive(Debug, Args)]
+pub struct MembersArgs {
+    /// The registry file.
+    #[arg(long, global = true, value_name = "PATH", default_value = condor_registry::DEFAULT_PATH)]
+    pub registry: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: MembersCommand,
+}
+
+/// `condor members …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MembersCommand {
+    /// Add a member (and generate its TCP-MD5 password).
+    Add(MemberAddArgs),
+    /// List the members.
+    List(JsonArg),
+    /// Show one member.
+    Show(MemberShowArgs),
+    /// Change a member's fields.
+    Set(MemberSetArgs),
+    /// Remove a member (and its password).
+    Remove(AsnArg),
+    /// Generate a new TCP-MD5 password for a member.
+    #[command(long_about = "\
+Generate a new TCP-MD5 password for a member and store it in the secret
+store. It is not printed: the route servers use it after `condor reload`,
+and the member receives it with `condor members onboard`.")]
+    RotatePassword(AsnArg),
+    /// Import an IX-F Member Export (Euro-IX JSON 0.6, 0.7, 1.0).
+    #[command(long_about = "\
+Import an IX-F Member Export (Euro-IX JSON, schema 0.6, 0.7 or 1.0) into
+the registry (created when absent): members are created or updated, and
+every entry not imported is listed with the reason (the exchange's own
+route servers, which become registry route servers; other VLANs; missing,
+malformed, outside or already taken addresses; reserved ASNs). Members
+created get a TCP-MD5 password. --dry-run shows the report only.")]
+    Import(ImportArgs),
+    /// Export the registry as an IX-F Member Export (Euro-IX JSON 1.0).
+    Export(ExportArgs),
+    /// Send a member its welcome e-mail (addresses, route servers, password, router configuration).
+    #[command(long_about = "\
+Render the welcome e-mail of a member, from the templates (built-in English
+and Spanish defaults; files of the same name in --templates DIR replace
+them): its addresses, every route server with its addresses and ASN, its
+TCP-MD5 password, the community scheme, and configuration for Cisco IOS-XR,
+IOS/IOS-XE, Juniper Junos, Nokia SR OS, MikroTik RouterOS 7, BIRD 2 and
+FRR (--platform to choose). It goes to the member's technical and NOC
+contacts over SMTP as set in the mail settings (NAME.mail.toml beside the
+registry, docs/registry.md). Every attempt is recorded (NAME.records.sqlite:
+when, to whom, template, the server's answer, sent or failed; never the
+password); `condor members history ASN` shows them. --retry sends again
+only when the latest attempt failed. --dry-run prints the e-mail instead
+(it holds the password) and records nothing.")]
+    Onboard(OnboardArgs),
+    /// The e-mails sent about a member (onboarding, peering requests).
+    History(MemberShowArgs),
+}
+
+/// `condor members onboard`
+#[derive(Debug, Args)]
+pub struct OnboardArgs {
+    /// The member.
+    #[command(flatten)]
+    pub asn: AsnArg,
+    /// Print the e-mail (with the password) instead of sending it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Language of the e-mail.
+    #[arg(long, value_parser = ["en", "es"], default_value = "en")]
+    pub lang: String,
+    /// Only this platform's configuration (repeat for several; default all).
+    #[arg(long, value_parser = ["ios-xr", "ios", "junos", "sros", "routeros", "bird2", "frr"])]
+    pub platform: Vec<String>,
+    /// Send again, only if the latest attempt failed.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub retry: bool,
+    /// The mail settings.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Templates and SMTP settings.
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// Operator templates (files replacing the built-in ones); default: templates/ beside the registry.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// SMTP settings (TOML); default: NAME.mail.toml beside the registry.
+    #[arg(long, value_name = "FILE")]
+    pub mail_config: Option<PathBuf>,
+}
+
+/// `condor members import`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The IX-F JSON file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The exchange to import (`ixp_id`), when the file lists several.
+    #[arg(long, value_name = "ID")]
+    pub ixp_id: Option<u64>,
+    /// The VLAN to import, when the exchange has several.
+    #[arg(long, value_name = "ID")]
+    pub vlan_id: Option<u64>,
+    /// Show what would be done; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `condor members export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// A member's ASN.
+#[derive(Debug, Args)]
+pub struct AsnArg {
+    /// The member's ASN (64496 or AS64496).
+    #[arg(value_name = "ASN")]
+    pub asn: condor_wire::Asn,
+}
+
+/// `--json`.
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `condor members show`
+#[derive(Debug, Args)]
+pub struct MemberShowArgs {
+    /// The member.
+    #[command(flatten)]
+    pub asn: AsnArg,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `condor members add`
+#[derive(Debug, Args)]
+pub struct MemberAddArgs {
+    /// The member.
+    #[command(flatten)]
+    pub asn: AsnArg,
+    /// Its name.
+    #[arg(long)]
+    pub name: String,
+    /// The other fields.
+    #[command(flatten)]
+    pub fields: MemberFields,
+}
+
+/// `condor members set`
+#[derive(Debug, Args)]
+pub struct MemberSetArgs {
+    /// The member.
+    #[command(flatten)]
+    pub asn: AsnArg,
+    /// New name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The other fields.
+    #[command(flatten)]
+    pub fields: MemberFields,
+}
+
+/// A member's fields, each optional (for `set`: left unchanged when absent;
+/// an empty value removes an optional field).
+#[derive(Debug, Args)]
+pub struct MemberFields {
+    /// IPv4 address on the peering LAN (repeat for several; replaces the list).
+    #[arg(long, value_name = "ADDR")]
+    pub ipv4: Vec<std::net::IpAddr>,
+    /// IPv6 address on the peering LAN (repeat for several; replaces the list).
+    #[arg(long, value_name = "ADDR")]
+    pub ipv6: Vec<std::net::IpAddr>,
+    /// Maximum IPv4 prefixes (0 removes the limit).
+    #[arg(long, value_name = "N")]
+    pub max_prefix_v4: Option<u32>,
+    /// Maximum IPv6 prefixes (0 removes the limit).
+    #[arg(long, value_name = "N")]
+    pub max_prefix_v6: Option<u32>,
+    /// AS-SET (e.g. AS-EXAMPLE or RIPE::AS-EXAMPLE; empty removes it).
+    #[arg(long, value_name = "NAME")]
+    pub as_set: Option<String>,
+    /// Take part in the route servers.
+    #[arg(long, value_name = "BOOL")]
+    pub route_server: Option<bool>,
+    /// Bilateral peering policy.
+    #[arg(long, value_enum)]
+    pub policy: Option<PolicyArg>,
+    /// Status.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// NOC e-mail (empty removes it).
+    #[arg(long, value_name = "EMAIL")]
+    pub noc: Option<String>,
+    /// Peering e-mail (empty removes it).
+    #[arg(long, value_name = "EMAIL")]
+    pub peering: Option<String>,
+    /// Technical e-mail (empty removes it).
+    #[arg(long, value_name = "EMAIL")]
+    pub technical: Option<String>,
+}
+
+/// Bilateral peering policy.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PolicyArg {
+    /// Peers with anyone.
+    Open,
+    /// Peers case by case.
+    Selective,
+    /// Rarely peers.
+    Restrictive,
+}
+
+/// Member status.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusArg {
+    /// In service.
+    Active,
+    /// Being connected.
+    Pending,
+    /// Sessions administratively down.
+    Suspended,
+    /// Left the exchange: no sessions.
+    Disconnected,
 }
 
 /// `condor mrt …`

@@ -80,10 +80,16 @@ pub fn check(args: &CheckArgs, out: &mut output::Out) -> anyhow::Result<()> {
     if args.print {
         write!(out, "{}", condor_config::to_canonical_toml(&config))?;
     } else {
+        let from_registry = config.neighbors.iter().filter(|n| n.from_registry).count();
+        let registry = if config.registry.is_some() {
+            format!(", {from_registry} from the registry")
+        } else {
+            String::new()
+        };
         output::line(
             out,
             &format!(
-                "{}: valid ({} neighbors)",
+                "{}: valid ({} neighbors{registry})",
                 args.config.display(),
                 config.neighbors.len()
             ),
@@ -92,7 +98,8 @@ pub fn check(args: &CheckArgs, out: &mut output::Out) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn call(socket: &Path, req: Request) -> anyhow::Result<Reply> {
+/// One request to the daemon's control socket.
+pub(crate) fn call(socket: &Path, req: Request) -> anyhow::Result<Reply> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -8,10 +8,12 @@
 mod cli;
 mod daemon_cli;
 mod demo;
+mod members_cli;
 mod mrt_dump;
 mod mrt_source;
 mod mrt_summary;
 mod output;
+mod peering_cli;
 
 use clap::Parser;
 use cli::{Cli, Command, MrtCommand};
@@ -47,6 +49,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stop(args) => daemon_cli::stop(&args, &mut out)?,
         Command::Bench(opts) => daemon_cli::bench(*opts)?,
         Command::Demo(opts) => daemon_cli::demo(opts, &mut out)?,
+        Command::Members(args) => members_cli::run(&args, &mut out)?,
+        Command::Peering(args) => peering_cli::run(&args, &mut out)?,
     }
     output::finish(out)
 }

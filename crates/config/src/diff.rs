@@ -85,6 +85,7 @@ fn neighbor_change(a: &Neighbor, b: &Neighbor) -> Option<Change> {
     check("irr_file", a.irr_file != b.irr_file, Impact::InPlace);
     check("max_prefix", a.max_prefix != b.max_prefix, Impact::InPlace);
     check("shutdown", a.shutdown != b.shutdown, Impact::InPlace);
+    check("as_set", a.as_set != b.as_set, Impact::InPlace);
     check("password", a.password != b.password, Impact::Keys);
     check("tcp_ao", a.tcp_ao != b.tcp_ao, Impact::Keys);
     check("asn", a.asn != b.asn, Impact::Reset);

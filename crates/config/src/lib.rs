@@ -13,13 +13,14 @@ mod irr;
 mod model;
 mod parse;
 mod print;
+mod registry;
 mod rpki;
 mod secret;
 
 pub use diff::{diff, Change, ConfigDiff, Impact};
 pub use error::{ConfigError, ConfigErrors};
 pub use irr::IrrSettings;
-pub use model::{Config, MaxPrefix, MaxPrefixAction, Neighbor, Server, TcpAo};
+pub use model::{Config, MaxPrefix, MaxPrefixAction, Neighbor, RegistrySource, Server, TcpAo};
 pub use parse::{load, parse, BGP_PORT, MAX_MD5_KEY_LEN};
 pub use print::to_canonical_toml;
 pub use rpki::{RpkiSettings, RtrCache};

@@ -12,7 +12,8 @@ use std::time::Duration;
 pub struct Config {
     /// This route server.
     pub server: Server,
-    /// Neighbors (route-server clients and others), in file order.
+    /// Neighbors (route-server clients and others): the `[[neighbor]]`
+    /// entries in file order, then those from the member registry.
     pub neighbors: Vec<Neighbor>,
     /// Import filters applied to every neighbor's routes.
     pub filters: condor_policy::Filters,
@@ -20,6 +21,22 @@ pub struct Config {
     pub irr: crate::irr::IrrSettings,
     /// RPKI data sources; `None`: no RPKI (nothing is validated).
     pub rpki: Option<crate::rpki::RpkiSettings>,
+    /// Where neighbors also come from: the member registry, if configured.
+    pub registry: Option<RegistrySource>,
+}
+
+/// The `[registry]` table: neighbors generated from the member registry
+/// (`docs/registry.md`), re-read on every reload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegistrySource {
+    /// The registry file (relative paths are taken from the configuration's directory).
+    pub path: PathBuf,
+    /// This route server's name in the registry.
+    pub route_server: String,
+    /// GTSM (RFC 5082) hop limit for the registry's neighbors.
+    pub ttl_security: Option<u8>,
+    /// Only accept connections from the registry's neighbors (default true).
+    pub passive: bool,
 }
 
 /// Global settings of this route server.
@@ -130,6 +147,8 @@ pub struct Neighbor {
     pub as_set: Option<String>,
     /// Instead of `as_set`: an operator-supplied prefix list (bgpq JSON or text).
     pub irr_file: Option<PathBuf>,
+    /// Generated from the member registry rather than a `[[neighbor]]` entry.
+    pub from_registry: bool,
 }
 
 impl Neighbor {

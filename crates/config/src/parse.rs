@@ -26,6 +26,19 @@ struct RawConfig {
     rpki: Option<crate::rpki::RawRpki>,
     #[serde(default)]
     blackhole: Option<crate::filters::RawBlackhole>,
+    #[serde(default)]
+    registry: Option<Spanned<RawRegistry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRegistry {
+    pub(crate) path: String,
+    pub(crate) route_server: String,
+    #[serde(default)]
+    pub(crate) ttl_security: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub(crate) passive: Option<bool>,
 }
 
 /// An ASN written as a number or as `"AS64500"`.
@@ -130,14 +143,14 @@ pub const MAX_MD5_KEY_LEN: usize = 80;
 /// Default BGP port.
 pub const BGP_PORT: u16 = 179;
 
-struct Ctx<'a> {
-    file: &'a str,
+pub(crate) struct Ctx<'a> {
+    pub(crate) file: &'a str,
     text: &'a str,
     errors: Vec<ConfigError>,
 }
 
 impl Ctx<'_> {
-    fn err(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
+    pub(crate) fn err(&mut self, span: std::ops::Range<usize>, message: impl Into<String>) {
         let (line, column) = line_col(self.text, span.start);
         self.errors.push(ConfigError {
             file: self.file.to_string(),
@@ -171,7 +184,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn int<T: TryFrom<i64>>(
+    pub(crate) fn int<T: TryFrom<i64>>(
         &mut self,
         field: &str,
         v: &Spanned<i64>,
@@ -559,6 +572,7 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             next_hops,
             as_set,
             irr_file: n.irr_file.as_ref().map(|p| PathBuf::from(p.get_ref())),
+            from_registry: false,
         });
     }
     let irr = raw.irr.build(&mut |span, msg| cx.err(span, msg));
@@ -566,6 +580,10 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
         .rpki
         .as_ref()
         .map(|r| r.build(&mut |span, msg| cx.err(span, msg)));
+    let registry = raw
+        .registry
+        .as_ref()
+        .map(|r| crate::registry::add_neighbors(&mut cx, r, &mut neighbors));
     if cx.errors.is_empty() {
         Ok(Config {
             server,
@@ -573,6 +591,7 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             filters,
             irr,
             rpki,
+            registry,
         })
     } else {
         Err(ConfigErrors(cx.errors))

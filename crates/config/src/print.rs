@@ -50,7 +50,17 @@ pub fn to_canonical_toml(config: &Config) -> String {
     if let Some(r) = &config.rpki {
         crate::rpki::print(r, &mut o);
     }
-    for n in &config.neighbors {
+    if let Some(r) = &config.registry {
+        let _ = writeln!(o, "\n[registry]");
+        let _ = writeln!(o, "path = {}", q(&r.path.display().to_string()));
+        let _ = writeln!(o, "route_server = {}", q(&r.route_server));
+        if let Some(t) = r.ttl_security {
+            let _ = writeln!(o, "ttl_security = {t}");
+        }
+        let _ = writeln!(o, "passive = {}", r.passive);
+    }
+    // Neighbors from the registry come from the [registry] table above.
+    for n in config.neighbors.iter().filter(|n| !n.from_registry) {
         let _ = writeln!(o, "\n[[neighbor]]");
         let _ = writeln!(o, "name = {}", q(&n.name));
         let _ = writeln!(o, "address = {}", q(&n.address.to_string()));

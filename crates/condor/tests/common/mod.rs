@@ -28,7 +28,17 @@ pub struct Member {
 
 impl Condor {
     pub fn start(addr: IpAddr, members: &[Member]) -> Condor {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Condor::start_in(tempfile::tempdir().expect("temp dir"), addr, members, "")
+    }
+
+    /// As [`Condor::start`], in a prepared directory (e.g. holding a member
+    /// registry), with `extra` appended to the configuration.
+    pub fn start_in(
+        dir: tempfile::TempDir,
+        addr: IpAddr,
+        members: &[Member],
+        extra: &str,
+    ) -> Condor {
         let port = free_port(addr).expect("free port");
         let mut cfg = format!(
             "[server]\nasn = {RS_ASN}\nrouter_id = \"45.183.47.1\"\nlisten = [\"{}\"]\nhold_time = 30\ncontrol_socket = \"{}\"\n[filters]\nnext_hop = \"any\"\nfirst_as = false\nbogon_prefixes = false\nbogon_asns = false\nipv4_length = [0, 32]\nipv6_length = [0, 128]\nreject_as_set = false\ntransit_free = []\nrpki = \"off\"\nirr = \"off\"\notc = \"ignore\"\n",
@@ -44,6 +54,7 @@ impl Condor {
                 cfg.push_str(&format!("password = \"{p}\"\n"));
             }
         }
+        cfg.push_str(extra);
         let conf = dir.path().join("condor.toml");
         std::fs::write(&conf, cfg).expect("write config");
         let log = std::fs::File::create(dir.path().join("condor.log")).expect("log file");
