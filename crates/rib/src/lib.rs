@@ -9,6 +9,7 @@
 pub mod intern;
 pub mod path;
 pub mod peer;
+pub mod query;
 pub mod rib;
 pub mod task;
 
@@ -16,6 +17,10 @@ pub use path::{Path, Rank};
 pub use peer::{
     MaxPrefix, MaxPrefixAction, OutItem, OutQueue, OutReader, PeerId, PeerSpec, SharedBatch,
     SharedMsg,
+};
+pub use query::{
+    Candidate, LookupQuery, LookupResult, PeerCounts, PeerRef, QueryError, RouteEntry, RouteView,
+    RoutesPage, RoutesQuery,
 };
 pub use rib::{Rib, RibNotice, RibStats, RouteUpdate};
 pub use task::{spawn, GracefulDown, RibHandle, RibInput};

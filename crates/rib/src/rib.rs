@@ -47,6 +47,8 @@ pub struct RouteUpdate {
     /// Which members may receive these routes (the member's action
     /// communities, already removed from `attrs`); `None`: every member.
     pub export: Option<ExportControl>,
+    /// Import verdict of these routes (accepted unless a filter rejects).
+    pub verdict: condor_policy::Verdict,
 }
 
 impl RouteUpdate {
@@ -95,6 +97,7 @@ impl RouteUpdate {
             withdraw,
             end_of_rib: None,
             export,
+            verdict: condor_policy::Verdict::ACCEPTED,
         }
     }
 }
@@ -307,6 +310,16 @@ impl Rib {
             .map(|s| s.spec.asn)
             .unwrap_or_default();
         answer(self.candidates(prefix), peer, asn)
+    }
+
+    /// The whole table, for the read queries of [`crate::query`].
+    pub(crate) fn table(&self) -> &BTreeMap<Prefix, Vec<Path>> {
+        &self.table
+    }
+
+    /// The spec of every peer whose session is up, for [`crate::query`].
+    pub(crate) fn peer_specs(&self) -> impl Iterator<Item = &PeerSpec> {
+        self.peers.values().map(|s| &s.spec)
     }
 
     fn touch(&mut self, prefix: Prefix) {
@@ -532,6 +545,7 @@ impl Rib {
         let attrs = self.interner.attrs(update.attrs);
         let export = update.export.map(Arc::new);
         let rank = Rank::of(&attrs, 100, router_id, peer_addr);
+        let verdict = update.verdict;
         for (nh, nlri) in update.announce {
             let nh = self.interner.next_hop(nh);
             for n in nlri {
@@ -542,7 +556,7 @@ impl Rib {
                     next_hop: nh.clone(),
                     rank,
                     export: export.clone(),
-                    verdict: condor_policy::Verdict::ACCEPTED,
+                    verdict,
                 };
                 self.insert_path(id, n.prefix, path);
             }

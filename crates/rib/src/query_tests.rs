@@ -1,0 +1,327 @@
+//! Tests of the read queries: pages and cursors, filters, chunk budgets,
+//! lookups (exact, longest match, per-client answer) and counts.
+
+use super::*;
+use crate::peer::OutQueue;
+use crate::rib::RouteUpdate;
+use condor_policy::{Reason, Verdict};
+use condor_wire::{AsPath, Context, NextHop, Nlri, PathAttributes};
+
+fn up(rib: &mut Rib, id: PeerId, asn: u32) -> crate::peer::OutReader {
+    let fams = vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST];
+    let (out, rx) = OutQueue::new(id, fams.clone());
+    rib.peer_up(PeerSpec {
+        id,
+        name: format!("AS{asn}"),
+        asn: Asn(asn),
+        addr: format!("45.183.47.{id}").parse().unwrap(),
+        router_id: format!("10.0.0.{id}").parse().unwrap(),
+        tx: Context::four_octet(),
+        families: fams,
+        max_prefix: None,
+        out,
+    });
+    rx
+}
+
+fn announce(rib: &mut Rib, id: PeerId, path: &[u32], prefixes: &[String], verdict: Verdict) {
+    let mut v = Vec::new();
+    AsPath::from_sequence(path.iter().copied()).encode(true, &mut v);
+    let attrs = PathAttributes::from_parts(
+        &[
+            (0x40, 1, &[0]),
+            (0x40, 2, &v),
+            (0x40, 3, &[45, 183, 47, id as u8]),
+        ],
+        true,
+    )
+    .unwrap();
+    let mut v4 = Vec::new();
+    let mut v6 = Vec::new();
+    for p in prefixes {
+        let n = Nlri::new(p.parse().unwrap());
+        if n.prefix.is_ipv4() {
+            v4.push(n)
+        } else {
+            v6.push(n)
+        }
+    }
+    let mut announce = vec![(NextHop::V4(format!("45.183.47.{id}").parse().unwrap()), v4)];
+    if !v6.is_empty() {
+        announce.push((
+            NextHop::V6 {
+                global: format!("2803:cd60:6411:5::{id}").parse().unwrap(),
+                link_local: None,
+            },
+            v6,
+        ));
+    }
+    rib.routes(
+        id,
+        RouteUpdate {
+            attrs,
+            announce,
+            verdict,
+            ..Default::default()
+        },
+    );
+    rib.end_batch();
+}
+
+fn addr(id: u8) -> IpAddr {
+    format!("45.183.47.{id}").parse().unwrap()
+}
+
+fn q(id: u8, view: RouteView) -> RoutesQuery {
+    RoutesQuery {
+        neighbor: addr(id),
+        view,
+        family: None,
+        within: None,
+        after: None,
+        limit: 1000,
+    }
+}
+
+fn prefixes(c: &RoutesChunk) -> Vec<String> {
+    c.routes.iter().map(|r| r.prefix.to_string()).collect()
+}
+
+fn rejected(r: Reason) -> Verdict {
+    let mut v = Verdict::ACCEPTED;
+    v.reject(r);
+    v
+}
+
+/// Three members: 1 and 2 announce overlapping routes, 2 has a filtered
+/// bogon, 3 only receives.
+fn sample() -> (Rib, Vec<crate::peer::OutReader>) {
+    let mut rib = Rib::new();
+    let readers = vec![
+        up(&mut rib, 1, 64501),
+        up(&mut rib, 2, 64502),
+        up(&mut rib, 3, 64503),
+    ];
+    announce(
+        &mut rib,
+        1,
+        &[64501],
+        &[
+            "203.0.113.0/24".into(),
+            "198.51.100.0/24".into(),
+            "2001:db8::/32".into(),
+        ],
+        Verdict::ACCEPTED,
+    );
+    announce(
+        &mut rib,
+        2,
+        &[64502, 64510],
+        &["203.0.113.0/24".into(), "203.0.113.128/25".into()],
+        Verdict::ACCEPTED,
+    );
+    announce(
+        &mut rib,
+        2,
+        &[64502],
+        &["10.0.0.0/8".into()],
+        rejected(Reason::BogonPrefix),
+    );
+    (rib, readers)
+}
+
+#[test]
+fn received_accepted_filtered_and_exported() {
+    let (rib, _r) = sample();
+    let all = rib.routes_chunk(&q(2, RouteView::Received), 100).unwrap();
+    assert_eq!(
+        prefixes(&all),
+        ["10.0.0.0/8", "203.0.113.0/24", "203.0.113.128/25"]
+    );
+    assert_eq!(all.end, ChunkEnd::End);
+    let acc = rib.routes_chunk(&q(2, RouteView::Accepted), 100).unwrap();
+    assert_eq!(prefixes(&acc), ["203.0.113.0/24", "203.0.113.128/25"]);
+    let fil = rib.routes_chunk(&q(2, RouteView::Filtered), 100).unwrap();
+    assert_eq!(prefixes(&fil), ["10.0.0.0/8"]);
+    assert!(fil.routes[0].path.verdict.has(Reason::BogonPrefix));
+    // 203.0.113.0/24: member 1's path is shorter, the best overall.
+    assert!(!acc.routes[0].best);
+    // Member 3 receives everything accepted; the bogon never.
+    let exp = rib.routes_chunk(&q(3, RouteView::Exported), 100).unwrap();
+    assert_eq!(
+        prefixes(&exp),
+        [
+            "198.51.100.0/24",
+            "203.0.113.0/24",
+            "203.0.113.128/25",
+            "2001:db8::/32"
+        ]
+    );
+    assert!(exp.routes.iter().all(|r| r.best));
+    assert_eq!(exp.routes[1].from.as_ref().unwrap().asn, Asn(64501));
+    // Member 1 gets member 2's /24: not the overall best (its own path is).
+    let exp1 = rib.routes_chunk(&q(1, RouteView::Exported), 100).unwrap();
+    assert_eq!(prefixes(&exp1), ["203.0.113.0/24", "203.0.113.128/25"]);
+    assert!(
+        !exp1.routes[0].best,
+        "client 1 receives other than the overall best"
+    );
+    assert_eq!(exp1.routes[0].from.as_ref().unwrap().asn, Asn(64502));
+    assert_eq!(
+        rib.routes_chunk(&q(9, RouteView::Received), 100)
+            .unwrap_err(),
+        QueryError::NotUp(addr(9))
+    );
+}
+
+#[test]
+fn filters_family_and_within() {
+    let (rib, _r) = sample();
+    let mut v6 = q(1, RouteView::Received);
+    v6.family = Some(Family::IPV6_UNICAST);
+    assert_eq!(
+        prefixes(&rib.routes_chunk(&v6, 100).unwrap()),
+        ["2001:db8::/32"]
+    );
+    let mut v4 = q(1, RouteView::Received);
+    v4.family = Some(Family::IPV4_UNICAST);
+    assert_eq!(
+        prefixes(&rib.routes_chunk(&v4, 100).unwrap()),
+        ["198.51.100.0/24", "203.0.113.0/24"]
+    );
+    let mut w = q(3, RouteView::Exported);
+    w.within = Some("203.0.113.0/24".parse().unwrap());
+    assert_eq!(
+        prefixes(&rib.routes_chunk(&w, 100).unwrap()),
+        ["203.0.113.0/24", "203.0.113.128/25"]
+    );
+    w.within = Some("203.0.113.128/25".parse().unwrap());
+    assert_eq!(
+        prefixes(&rib.routes_chunk(&w, 100).unwrap()),
+        ["203.0.113.128/25"]
+    );
+}
+
+#[test]
+fn pages_and_budget_resume_without_gaps() {
+    let mut rib = Rib::new();
+    let _a = up(&mut rib, 1, 64501);
+    let _b = up(&mut rib, 2, 64502);
+    let all: Vec<String> = (0..2500u32)
+        .map(|i| format!("100.{}.{}.0/24", 64 + i / 256, i % 256))
+        .collect();
+    announce(&mut rib, 1, &[64501], &all, Verdict::ACCEPTED);
+    let mut got = Vec::new();
+    let mut query = q(2, RouteView::Exported);
+    query.limit = 700;
+    let mut chunks = 0;
+    loop {
+        // A budget smaller than the page: chunks resume where they stopped.
+        let c = rib.routes_chunk(&query, 300).unwrap();
+        chunks += 1;
+        assert!(c.routes.len() <= 700);
+        got.extend(prefixes(&c));
+        if c.end == ChunkEnd::End {
+            break;
+        }
+        query.after = c.last;
+    }
+    let mut want = all.clone();
+    want.sort_by_key(|p| p.parse::<Prefix>().unwrap());
+    assert_eq!(got, want);
+    assert_eq!(chunks, 9, "2500 prefixes in chunks of 300");
+}
+
+#[test]
+fn lookup_exact_longest_and_per_client() {
+    let (rib, _r) = sample();
+    let exact = rib.lookup(&LookupQuery {
+        prefix: "203.0.113.0/24".parse().unwrap(),
+        longest: false,
+        client: Some(addr(1)),
+    });
+    assert_eq!(exact.prefix.unwrap().to_string(), "203.0.113.0/24");
+    assert_eq!(exact.candidates.len(), 2);
+    let best: Vec<_> = exact
+        .candidates
+        .iter()
+        .map(|c| (c.from.as_ref().unwrap().asn.0, c.best, c.for_client))
+        .collect();
+    assert!(best.contains(&(64501, true, false)));
+    assert!(best.contains(&(64502, false, true)));
+    // An address: the most specific covering prefix.
+    let lm = rib.lookup(&LookupQuery {
+        prefix: "203.0.113.200/32".parse().unwrap(),
+        longest: true,
+        client: None,
+    });
+    assert_eq!(lm.prefix.unwrap().to_string(), "203.0.113.128/25");
+    let lm = rib.lookup(&LookupQuery {
+        prefix: "203.0.113.1/32".parse().unwrap(),
+        longest: true,
+        client: None,
+    });
+    assert_eq!(lm.prefix.unwrap().to_string(), "203.0.113.0/24");
+    // Not in the table exactly; a filtered-only prefix has no best.
+    assert!(rib
+        .lookup(&LookupQuery {
+            prefix: "203.0.113.1/32".parse().unwrap(),
+            longest: false,
+            client: None
+        })
+        .prefix
+        .is_none());
+    let bogon = rib.lookup(&LookupQuery {
+        prefix: "10.1.2.3/32".parse().unwrap(),
+        longest: true,
+        client: None,
+    });
+    assert_eq!(bogon.candidates.len(), 1);
+    assert!(!bogon.candidates[0].best);
+}
+
+#[test]
+fn counts_match_the_pages() {
+    let (rib, _r) = sample();
+    for budget in [1, 2, 1000] {
+        let mut scan = CountScan::default();
+        let mut n = 0;
+        while !scan.done {
+            rib.count_chunk(&mut scan, budget);
+            n += 1;
+            assert!(n < 100);
+        }
+        let counts = scan.result(&rib);
+        assert_eq!(counts.len(), 3);
+        for (peer, c) in &counts {
+            let id = peer.id as u8;
+            let len = |v| rib.routes_chunk(&q(id, v), 1000).unwrap().routes.len() as u64;
+            assert_eq!(c.received, len(RouteView::Received), "{peer:?}");
+            assert_eq!(c.accepted, len(RouteView::Accepted), "{peer:?}");
+            assert_eq!(c.filtered, len(RouteView::Filtered), "{peer:?}");
+            assert_eq!(
+                c.exported,
+                len(RouteView::Exported),
+                "{peer:?} budget {budget}"
+            );
+        }
+        assert_eq!(
+            counts[1].1,
+            PeerCounts {
+                received: 3,
+                accepted: 2,
+                filtered: 1,
+                exported: 3
+            }
+        );
+    }
+}
+
+#[tokio::test]
+async fn handle_chains_chunks() {
+    let (notices, _n) = tokio::sync::mpsc::unbounded_channel();
+    let rib = crate::spawn(notices);
+    assert!(rib.counts().await.unwrap().is_empty());
+    let page = rib.routes(q(1, RouteView::Received)).await.unwrap();
+    assert_eq!(page.unwrap_err(), QueryError::NotUp(addr(1)));
+}
