@@ -17,6 +17,7 @@
 pub mod control;
 mod hooks;
 mod neighbor;
+pub mod query;
 
 use anyhow::Context as _;
 use condor_config::{Config, Impact};
@@ -66,6 +67,10 @@ pub struct Daemon {
     pub listen: Vec<SocketAddr>,
     /// The RIB.
     pub rib: RibHandle,
+    /// This route server's settings at start.
+    pub server: condor_config::Server,
+    /// When the daemon started.
+    pub started: std::time::SystemTime,
     stopped: tokio::sync::watch::Receiver<bool>,
 }
 
@@ -152,6 +157,8 @@ pub async fn start(config: Config) -> anyhow::Result<Daemon> {
         requests: req_tx,
         listen,
         rib,
+        server: config.server.clone(),
+        started: std::time::SystemTime::now(),
         stopped,
     })
 }
