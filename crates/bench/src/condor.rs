@@ -23,6 +23,10 @@ pub fn config(spec: &TargetSpec) -> String {
     let _ = writeln!(c, "listen = [\"{}\"]", spec.addr());
     let _ = writeln!(c, "hold_time = {}", spec.hold_time);
     let _ = writeln!(c, "control_socket = \"{}/condor.sock\"", spec.dir.display());
+    // The simulated members use private 32-bit ASNs and next hops in
+    // 198.18.0.0/15 (see `plan`): those two checks are off, every other
+    // import filter runs as in production.
+    c.push_str("\n[filters]\nnext_hop = \"any\"\nbogon_asns = false\n");
     for i in 0..spec.plan.peers() {
         let _ = write!(
             c,

@@ -47,6 +47,8 @@ pub fn config(plan: &Plan, control_socket: &std::path::Path) -> String {
     let _ = writeln!(c, "[server]\nname = \"Demo IX route server 1\"\nasn = {SERVER_ASN}\nrouter_id = \"{SERVER_ADDRESS}\"");
     let _ = writeln!(c, "listen = [\"{SERVER_ADDRESS}:0\"]\nhold_time = 90");
     let _ = writeln!(c, "control_socket = \"{}\"", control_socket.display());
+    // Simulated members: private 32-bit ASNs, next hops in 198.18.0.0/15.
+    c.push_str("\n[filters]\nnext_hop = \"any\"\nbogon_asns = false\n");
     for i in 0..plan.peers() {
         let _ = write!(
             c,

@@ -37,6 +37,8 @@ pub struct ConfigDiff {
     pub changed: Vec<Change>,
     /// Server settings that changed (these need a restart of the listeners or all sessions).
     pub server_fields: Vec<&'static str>,
+    /// The import filters changed: every path is re-evaluated, no session reset.
+    pub filters: bool,
 }
 
 impl ConfigDiff {
@@ -46,6 +48,7 @@ impl ConfigDiff {
             && self.removed.is_empty()
             && self.changed.is_empty()
             && self.server_fields.is_empty()
+            && !self.filters
     }
 }
 
@@ -60,6 +63,12 @@ fn neighbor_change(a: &Neighbor, b: &Neighbor) -> Option<Change> {
     };
     check("name", a.name != b.name, Impact::InPlace);
     check("internal", a.internal != b.internal, Impact::InPlace);
+    check(
+        "transparent",
+        a.transparent != b.transparent,
+        Impact::InPlace,
+    );
+    check("next_hops", a.next_hops != b.next_hops, Impact::InPlace);
     check("max_prefix", a.max_prefix != b.max_prefix, Impact::InPlace);
     check("shutdown", a.shutdown != b.shutdown, Impact::InPlace);
     check("password", a.password != b.password, Impact::Keys);
@@ -108,6 +117,7 @@ pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
         .filter(|o| new.neighbor(o.address).is_none())
         .map(|o| o.address)
         .collect();
+    d.filters = old.filters != new.filters;
     let (a, b) = (&old.server, &new.server);
     let mut sf = |name: &'static str, differs: bool| {
         if differs {

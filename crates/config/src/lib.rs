@@ -8,6 +8,7 @@
 
 mod diff;
 mod error;
+mod filters;
 mod model;
 mod parse;
 mod print;

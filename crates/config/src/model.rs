@@ -14,6 +14,8 @@ pub struct Config {
     pub server: Server,
     /// Neighbors (route-server clients and others), in file order.
     pub neighbors: Vec<Neighbor>,
+    /// Import filters applied to every neighbor's routes.
+    pub filters: condor_policy::Filters,
 }
 
 /// Global settings of this route server.
@@ -109,6 +111,12 @@ pub struct Neighbor {
     pub shutdown: bool,
     /// Hidden from the public looking glass (collectors, other route servers).
     pub internal: bool,
+    /// A transparent route server (of another IXP): the first AS of its
+    /// routes need not be its own.
+    pub transparent: bool,
+    /// Other addresses of the same member accepted as NEXT_HOP with
+    /// `filters.next_hop = "same-member"`.
+    pub next_hops: Vec<IpAddr>,
 }
 
 impl Neighbor {

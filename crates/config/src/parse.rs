@@ -18,6 +18,8 @@ struct RawConfig {
     server: Spanned<RawServer>,
     #[serde(default)]
     neighbor: Vec<Spanned<RawNeighbor>>,
+    #[serde(default)]
+    filters: crate::filters::RawFilters,
 }
 
 /// An ASN written as a number or as `"AS64500"`.
@@ -103,6 +105,10 @@ struct RawNeighbor {
     shutdown: bool,
     #[serde(default)]
     internal: bool,
+    #[serde(default)]
+    transparent: bool,
+    #[serde(default)]
+    next_hops: Option<Spanned<Vec<String>>>,
 }
 
 /// Longest TCP MD5 key the kernel takes (TCP_MD5SIG_MAXKEYLEN).
@@ -410,6 +416,23 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
                 ),
             );
         }
+        let next_hops = match &n.next_hops {
+            None => Vec::new(),
+            Some(v) => v
+                .get_ref()
+                .iter()
+                .filter_map(|a| match a.parse::<IpAddr>() {
+                    Ok(ip) => Some(ip),
+                    Err(_) => {
+                        cx.err(
+                            v.span(),
+                            format!("{}: {a:?} is not an IP address", f("next_hops")),
+                        );
+                        None
+                    }
+                })
+                .collect(),
+        };
         let max_prefix = n.max_prefix.as_ref().map(|m| {
             let action = match m.action.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
                 None | Some(("shutdown", _)) => MaxPrefixAction::Shutdown,
@@ -464,10 +487,17 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             add_path_send: n.add_path_send,
             shutdown: n.shutdown,
             internal: n.internal,
+            transparent: n.transparent,
+            next_hops,
         });
     }
+    let filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
     if cx.errors.is_empty() {
-        Ok(Config { server, neighbors })
+        Ok(Config {
+            server,
+            neighbors,
+            filters,
+        })
     } else {
         Err(ConfigErrors(cx.errors))
     }

@@ -42,6 +42,7 @@ pub fn to_canonical_toml(config: &Config) -> String {
         "control_socket = {}",
         q(&s.control_socket.display().to_string())
     );
+    crate::filters::print(&config.filters, &mut o);
     for n in &config.neighbors {
         let _ = writeln!(o, "\n[[neighbor]]");
         let _ = writeln!(o, "name = {}", q(&n.name));
@@ -70,6 +71,11 @@ pub fn to_canonical_toml(config: &Config) -> String {
         let _ = writeln!(o, "add_path_send = {}", n.add_path_send);
         let _ = writeln!(o, "shutdown = {}", n.shutdown);
         let _ = writeln!(o, "internal = {}", n.internal);
+        let _ = writeln!(o, "transparent = {}", n.transparent);
+        if !n.next_hops.is_empty() {
+            let nh: Vec<String> = n.next_hops.iter().map(|a| q(&a.to_string())).collect();
+            let _ = writeln!(o, "next_hops = [{}]", nh.join(", "));
+        }
         if let Some(ao) = &n.tcp_ao {
             let _ = writeln!(o, "tcp_ao = {{ send_id = {}, recv_id = {}, algorithm = {}, secret = \"<redacted>\" }}", ao.send_id, ao.recv_id, q(&ao.algorithm));
         }

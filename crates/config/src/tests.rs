@@ -151,3 +151,72 @@ fn reload_diff_classifies_changes() {
     assert_eq!(diff(&old, &reset).changed[0].impact, Impact::Reset);
     assert!(diff(&old, &old).is_empty());
 }
+
+#[test]
+fn filters_default_to_the_ixp_practice_and_validate() {
+    let base = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
+    let c = parse("t.toml", base).unwrap();
+    assert_eq!(c.filters, condor_policy::Filters::default());
+    let custom = format!(
+        "{base}[filters]\nnext_hop = \"same-member\"\nipv4_length = [8, 23]\nrpki = \"tag\"\ntransit_free = [3356]\nnever_via_route_servers = [15169]\n"
+    );
+    let c = parse("t.toml", &custom).unwrap();
+    assert_eq!(c.filters.next_hop, condor_policy::NextHopPolicy::SameMember);
+    assert_eq!(c.filters.ipv4_length, (8, 23));
+    assert_eq!(c.filters.rpki, condor_policy::RpkiPolicy::Tag);
+    assert!(c.filters.transit_free.contains(&Asn(3356)) && c.filters.transit_free.len() == 1);
+    assert!(c.filters.never_via_rs.contains(&Asn(15169)));
+    // The canonical form parses back to the same filters.
+    let again = parse("canonical.toml", &to_canonical_toml(&c)).unwrap();
+    assert_eq!(again.filters, c.filters);
+    let bad = format!(
+        "{base}[filters]\nnext_hop = \"nearest\"\nipv6_length = [64, 48]\nrpki = \"strict\"\nmax_as_path_len = 0\n"
+    );
+    let e = errors(&bad);
+    assert_eq!(e.len(), 4, "{e:#?}");
+    assert!(
+        e[0].starts_with("t.toml:5:")
+            && e[0].contains("filters.next_hop")
+            && e[0].contains("same-member"),
+        "{}",
+        e[0]
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":6:") && m.contains("filters.ipv6_length")),
+        "{e:#?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":7:") && m.contains("filters.rpki")),
+        "{e:#?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":8:") && m.contains("max_as_path_len")),
+        "{e:#?}"
+    );
+    let unknown = errors(&format!("{base}[filters]\nbogons = true\n"));
+    assert!(unknown[0].contains("bogons"), "{unknown:?}");
+}
+
+#[test]
+fn filter_changes_reload_without_reset() {
+    let base = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\n";
+    let old = parse("a", base).unwrap();
+    let new = parse(
+        "b",
+        &base.replace("[[neighbor]]", "[filters]\nrpki = \"tag\"\n[[neighbor]]"),
+    )
+    .unwrap();
+    let d = diff(&old, &new);
+    assert!(d.filters && d.changed.is_empty() && !d.is_empty());
+    let nh = parse(
+        "c",
+        &format!("{base}transparent = true\nnext_hops = [\"45.183.47.11\"]\n"),
+    )
+    .unwrap();
+    let d = diff(&old, &nh);
+    assert_eq!(d.changed[0].fields, vec!["transparent", "next_hops"]);
+    assert_eq!(d.changed[0].impact, Impact::InPlace);
+}

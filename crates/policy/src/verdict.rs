@@ -283,6 +283,33 @@ impl Verdict {
         self.set_bits(STATE_SHIFT + 4, v);
     }
 
+    /// The verdict as large communities of route server `rs`: one
+    /// `RS:1101:code` per rejection reason, then `RS:1000:x` for the RPKI
+    /// state (1 valid, 2 not found, 3 invalid) and `RS:1001:x` for the IRR
+    /// state (1 valid, 2 accepted by RPKI, 3 invalid), when checked.
+    pub fn large_communities(self, rs: condor_wire::Asn) -> Vec<condor_wire::LargeCommunity> {
+        use condor_wire::LargeCommunity as L;
+        let mut out: Vec<L> = self
+            .reasons()
+            .map(|r| L::new(rs.0, 1101, r.code().into()))
+            .collect();
+        let rov = match self.rov() {
+            Rov::NotChecked => None,
+            Rov::Valid => Some(1),
+            Rov::NotFound => Some(2),
+            Rov::Invalid => Some(3),
+        };
+        out.extend(rov.map(|x| L::new(rs.0, 1000, x)));
+        let irr = match self.irr() {
+            Irr::NotChecked => None,
+            Irr::Valid => Some(1),
+            Irr::AcceptedByRpki => Some(2),
+            Irr::Invalid => Some(3),
+        };
+        out.extend(irr.map(|x| L::new(rs.0, 1001, x)));
+        out
+    }
+
     fn set_bits(&mut self, shift: u32, v: u32) {
         self.0 = (self.0 & !(3 << shift)) | (v << shift);
     }
@@ -337,5 +364,19 @@ mod tests {
         assert_eq!(v.rov(), Rov::Valid);
         assert_eq!(v.irr(), Irr::Valid);
         assert!(v.has(Reason::BogonPrefix));
+        let lc: Vec<String> = v
+            .large_communities(condor_wire::Asn(64115))
+            .iter()
+            .map(|c| format!("{}:{}:{}", c.global, c.local1, c.local2))
+            .collect();
+        assert_eq!(
+            lc,
+            [
+                "64115:1101:3",
+                "64115:1101:14",
+                "64115:1000:1",
+                "64115:1001:1"
+            ]
+        );
     }
 }

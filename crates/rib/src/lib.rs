@@ -22,8 +22,8 @@ pub use query::{
     Candidate, LookupQuery, LookupResult, PeerCounts, PeerRef, QueryError, RouteEntry, RouteView,
     RoutesPage, RoutesQuery,
 };
-pub use rib::{Rib, RibNotice, RibStats, RouteUpdate};
-pub use task::{spawn, GracefulDown, RibHandle, RibInput};
+pub use rib::{Rib, RibNotice, RibStats, RouteUpdate, Scope};
+pub use task::{spawn, GracefulDown, RibHandle, RibInput, RpkiData};
 
 #[cfg(test)]
 mod tests;

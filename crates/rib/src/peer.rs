@@ -254,6 +254,8 @@ pub struct PeerSpec {
     pub max_prefix: Option<MaxPrefix>,
     /// The write queue to its session.
     pub out: Arc<OutQueue>,
+    /// Its import policy (filters, IRR data).
+    pub import: Arc<condor_policy::MemberImport>,
 }
 
 /// Prefix limits of a peer.

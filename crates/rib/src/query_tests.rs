@@ -4,10 +4,30 @@
 use super::*;
 use crate::peer::OutQueue;
 use crate::rib::RouteUpdate;
-use condor_policy::{Reason, Verdict};
+use condor_policy::{MemberImport, Reason};
 use condor_wire::{AsPath, Context, NextHop, Nlri, PathAttributes};
+use std::sync::Arc;
 
 fn up(rib: &mut Rib, id: PeerId, asn: u32) -> crate::peer::OutReader {
+    up_with(rib, id, asn, MemberImport::permissive(Asn(asn)))
+}
+
+/// A member whose routes go through the import filters (bogons etc.).
+fn filtered(rib: &mut Rib, id: PeerId, asn: u32) -> crate::peer::OutReader {
+    let import = MemberImport {
+        asn: Asn(asn),
+        addresses: vec![
+            addr(id as u8),
+            format!("2803:cd60:6411:5::{id}").parse().unwrap(),
+        ],
+        transparent: false,
+        irr: None,
+        filters: Arc::new(condor_policy::Filters::default()),
+    };
+    up_with(rib, id, asn, import)
+}
+
+fn up_with(rib: &mut Rib, id: PeerId, asn: u32, import: MemberImport) -> crate::peer::OutReader {
     let fams = vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST];
     let (out, rx) = OutQueue::new(id, fams.clone());
     rib.peer_up(PeerSpec {
@@ -20,11 +40,12 @@ fn up(rib: &mut Rib, id: PeerId, asn: u32) -> crate::peer::OutReader {
         families: fams,
         max_prefix: None,
         out,
+        import: Arc::new(import),
     });
     rx
 }
 
-fn announce(rib: &mut Rib, id: PeerId, path: &[u32], prefixes: &[String], verdict: Verdict) {
+fn announce(rib: &mut Rib, id: PeerId, path: &[u32], prefixes: &[String]) {
     let mut v = Vec::new();
     AsPath::from_sequence(path.iter().copied()).encode(true, &mut v);
     let attrs = PathAttributes::from_parts(
@@ -61,7 +82,6 @@ fn announce(rib: &mut Rib, id: PeerId, path: &[u32], prefixes: &[String], verdic
         RouteUpdate {
             attrs,
             announce,
-            verdict,
             ..Default::default()
         },
     );
@@ -87,19 +107,13 @@ fn prefixes(c: &RoutesChunk) -> Vec<String> {
     c.routes.iter().map(|r| r.prefix.to_string()).collect()
 }
 
-fn rejected(r: Reason) -> Verdict {
-    let mut v = Verdict::ACCEPTED;
-    v.reject(r);
-    v
-}
-
 /// Three members: 1 and 2 announce overlapping routes, 2 has a filtered
 /// bogon, 3 only receives.
 fn sample() -> (Rib, Vec<crate::peer::OutReader>) {
     let mut rib = Rib::new();
     let readers = vec![
         up(&mut rib, 1, 64501),
-        up(&mut rib, 2, 64502),
+        filtered(&mut rib, 2, 262589),
         up(&mut rib, 3, 64503),
     ];
     announce(
@@ -107,26 +121,18 @@ fn sample() -> (Rib, Vec<crate::peer::OutReader>) {
         1,
         &[64501],
         &[
-            "203.0.113.0/24".into(),
+            "200.48.0.0/16".into(),
             "198.51.100.0/24".into(),
             "2001:db8::/32".into(),
         ],
-        Verdict::ACCEPTED,
     );
     announce(
         &mut rib,
         2,
-        &[64502, 64510],
-        &["203.0.113.0/24".into(), "203.0.113.128/25".into()],
-        Verdict::ACCEPTED,
+        &[262589, 6147],
+        &["200.48.0.0/16".into(), "200.48.128.0/17".into()],
     );
-    announce(
-        &mut rib,
-        2,
-        &[64502],
-        &["10.0.0.0/8".into()],
-        rejected(Reason::BogonPrefix),
-    );
+    announce(&mut rib, 2, &[262589], &["10.0.0.0/8".into()]);
     (rib, readers)
 }
 
@@ -136,15 +142,15 @@ fn received_accepted_filtered_and_exported() {
     let all = rib.routes_chunk(&q(2, RouteView::Received), 100).unwrap();
     assert_eq!(
         prefixes(&all),
-        ["10.0.0.0/8", "203.0.113.0/24", "203.0.113.128/25"]
+        ["10.0.0.0/8", "200.48.0.0/16", "200.48.128.0/17"]
     );
     assert_eq!(all.end, ChunkEnd::End);
     let acc = rib.routes_chunk(&q(2, RouteView::Accepted), 100).unwrap();
-    assert_eq!(prefixes(&acc), ["203.0.113.0/24", "203.0.113.128/25"]);
+    assert_eq!(prefixes(&acc), ["200.48.0.0/16", "200.48.128.0/17"]);
     let fil = rib.routes_chunk(&q(2, RouteView::Filtered), 100).unwrap();
     assert_eq!(prefixes(&fil), ["10.0.0.0/8"]);
     assert!(fil.routes[0].path.verdict.has(Reason::BogonPrefix));
-    // 203.0.113.0/24: member 1's path is shorter, the best overall.
+    // 200.48.0.0/16: member 1's path is shorter, the best overall.
     assert!(!acc.routes[0].best);
     // Member 3 receives everything accepted; the bogon never.
     let exp = rib.routes_chunk(&q(3, RouteView::Exported), 100).unwrap();
@@ -152,8 +158,8 @@ fn received_accepted_filtered_and_exported() {
         prefixes(&exp),
         [
             "198.51.100.0/24",
-            "203.0.113.0/24",
-            "203.0.113.128/25",
+            "200.48.0.0/16",
+            "200.48.128.0/17",
             "2001:db8::/32"
         ]
     );
@@ -161,12 +167,12 @@ fn received_accepted_filtered_and_exported() {
     assert_eq!(exp.routes[1].from.as_ref().unwrap().asn, Asn(64501));
     // Member 1 gets member 2's /24: not the overall best (its own path is).
     let exp1 = rib.routes_chunk(&q(1, RouteView::Exported), 100).unwrap();
-    assert_eq!(prefixes(&exp1), ["203.0.113.0/24", "203.0.113.128/25"]);
+    assert_eq!(prefixes(&exp1), ["200.48.0.0/16", "200.48.128.0/17"]);
     assert!(
         !exp1.routes[0].best,
         "client 1 receives other than the overall best"
     );
-    assert_eq!(exp1.routes[0].from.as_ref().unwrap().asn, Asn(64502));
+    assert_eq!(exp1.routes[0].from.as_ref().unwrap().asn, Asn(262589));
     assert_eq!(
         rib.routes_chunk(&q(9, RouteView::Received), 100)
             .unwrap_err(),
@@ -187,18 +193,18 @@ fn filters_family_and_within() {
     v4.family = Some(Family::IPV4_UNICAST);
     assert_eq!(
         prefixes(&rib.routes_chunk(&v4, 100).unwrap()),
-        ["198.51.100.0/24", "203.0.113.0/24"]
+        ["198.51.100.0/24", "200.48.0.0/16"]
     );
     let mut w = q(3, RouteView::Exported);
-    w.within = Some("203.0.113.0/24".parse().unwrap());
+    w.within = Some("200.48.0.0/16".parse().unwrap());
     assert_eq!(
         prefixes(&rib.routes_chunk(&w, 100).unwrap()),
-        ["203.0.113.0/24", "203.0.113.128/25"]
+        ["200.48.0.0/16", "200.48.128.0/17"]
     );
-    w.within = Some("203.0.113.128/25".parse().unwrap());
+    w.within = Some("200.48.128.0/17".parse().unwrap());
     assert_eq!(
         prefixes(&rib.routes_chunk(&w, 100).unwrap()),
-        ["203.0.113.128/25"]
+        ["200.48.128.0/17"]
     );
 }
 
@@ -210,7 +216,7 @@ fn pages_and_budget_resume_without_gaps() {
     let all: Vec<String> = (0..2500u32)
         .map(|i| format!("100.{}.{}.0/24", 64 + i / 256, i % 256))
         .collect();
-    announce(&mut rib, 1, &[64501], &all, Verdict::ACCEPTED);
+    announce(&mut rib, 1, &[64501], &all);
     let mut got = Vec::new();
     let mut query = q(2, RouteView::Exported);
     query.limit = 700;
@@ -236,11 +242,11 @@ fn pages_and_budget_resume_without_gaps() {
 fn lookup_exact_longest_and_per_client() {
     let (rib, _r) = sample();
     let exact = rib.lookup(&LookupQuery {
-        prefix: "203.0.113.0/24".parse().unwrap(),
+        prefix: "200.48.0.0/16".parse().unwrap(),
         longest: false,
         client: Some(addr(1)),
     });
-    assert_eq!(exact.prefix.unwrap().to_string(), "203.0.113.0/24");
+    assert_eq!(exact.prefix.unwrap().to_string(), "200.48.0.0/16");
     assert_eq!(exact.candidates.len(), 2);
     let best: Vec<_> = exact
         .candidates
@@ -248,24 +254,24 @@ fn lookup_exact_longest_and_per_client() {
         .map(|c| (c.from.as_ref().unwrap().asn.0, c.best, c.for_client))
         .collect();
     assert!(best.contains(&(64501, true, false)));
-    assert!(best.contains(&(64502, false, true)));
+    assert!(best.contains(&(262589, false, true)));
     // An address: the most specific covering prefix.
     let lm = rib.lookup(&LookupQuery {
-        prefix: "203.0.113.200/32".parse().unwrap(),
+        prefix: "200.48.200.1/32".parse().unwrap(),
         longest: true,
         client: None,
     });
-    assert_eq!(lm.prefix.unwrap().to_string(), "203.0.113.128/25");
+    assert_eq!(lm.prefix.unwrap().to_string(), "200.48.128.0/17");
     let lm = rib.lookup(&LookupQuery {
-        prefix: "203.0.113.1/32".parse().unwrap(),
+        prefix: "200.48.1.1/32".parse().unwrap(),
         longest: true,
         client: None,
     });
-    assert_eq!(lm.prefix.unwrap().to_string(), "203.0.113.0/24");
+    assert_eq!(lm.prefix.unwrap().to_string(), "200.48.0.0/16");
     // Not in the table exactly; a filtered-only prefix has no best.
     assert!(rib
         .lookup(&LookupQuery {
-            prefix: "203.0.113.1/32".parse().unwrap(),
+            prefix: "200.48.1.1/32".parse().unwrap(),
             longest: false,
             client: None
         })

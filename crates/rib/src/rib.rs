@@ -21,11 +21,15 @@
 //!   table in prefix order from a cursor — one prefix of state — and changes
 //!   to prefixes the walk has not reached yet need no record at all.
 
+mod reevaluate;
+
+pub use reevaluate::Scope;
+
 use crate::intern::Interner;
 use crate::path::{best, Path, Rank};
 use crate::peer::{MaxPrefixAction, PeerId, PeerSpec, SharedBatch, SharedMsg};
 use bytes::Bytes;
-use condor_policy::ExportControl;
+use condor_policy::{ExportControl, PathCheck, RpkiCheck};
 use condor_wire::{Context, Family, NextHop, Nlri, PathAttributes, Prefix, Update, UpdateBuilder};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -47,8 +51,6 @@ pub struct RouteUpdate {
     /// Which members may receive these routes (the member's action
     /// communities, already removed from `attrs`); `None`: every member.
     pub export: Option<ExportControl>,
-    /// Import verdict of these routes (accepted unless a filter rejects).
-    pub verdict: condor_policy::Verdict,
 }
 
 impl RouteUpdate {
@@ -97,7 +99,6 @@ impl RouteUpdate {
             withdraw,
             end_of_rib: None,
             export,
-            verdict: condor_policy::Verdict::ACCEPTED,
         }
     }
 }
@@ -125,6 +126,8 @@ pub struct RibStats {
     pub paths: usize,
     /// Distinct attribute sets interned.
     pub attr_sets: usize,
+    /// Paths held that import policy rejected (counted in `paths`).
+    pub paths_filtered: usize,
     /// UPDATE messages queued to clients.
     pub messages_queued: u64,
     /// Of which encoded once and shared by several clients.
@@ -260,6 +263,10 @@ pub struct Rib {
     stats: RibStats,
     /// Peers whose session is down but restarting (graceful restart helper).
     restarting: HashMap<PeerId, Stale>,
+    /// RPKI data for import policy.
+    rpki: Option<Arc<dyn RpkiCheck>>,
+    /// Paths held that import policy rejected.
+    filtered: usize,
 }
 
 impl Default for Rib {
@@ -279,6 +286,8 @@ impl Rib {
             notices: Vec::new(),
             stats: RibStats::default(),
             restarting: HashMap::new(),
+            rpki: None,
+            filtered: 0,
         }
     }
 
@@ -288,6 +297,7 @@ impl Rib {
             prefixes: self.table.len(),
             paths: self.peers.values().map(|p| p.adj_in.len()).sum(),
             attr_sets: self.interner.len(),
+            paths_filtered: self.filtered,
             ..self.stats
         }
     }
@@ -488,7 +498,11 @@ impl Rib {
     fn remove_from_table(&mut self, id: PeerId, (prefix, path_id): (Prefix, u32)) {
         self.touch(prefix);
         if let Some(v) = self.table.get_mut(&prefix) {
-            v.retain(|p| !(p.peer == id && p.path_id == path_id));
+            if let Ok(i) = v.binary_search_by(|p| (p.peer, p.path_id).cmp(&(id, path_id))) {
+                if !v.remove(i).verdict.is_accepted() {
+                    self.filtered -= 1;
+                }
+            }
             if v.is_empty() {
                 self.table.remove(&prefix);
             }
@@ -532,6 +546,7 @@ impl Rib {
         };
         let router_id = state.spec.router_id;
         let peer_addr = state.spec.addr;
+        let import = state.spec.import.clone();
         if let Some(f) = update.end_of_rib {
             self.sweep_stale(id, f);
             return;
@@ -544,8 +559,9 @@ impl Rib {
         }
         let attrs = self.interner.attrs(update.attrs);
         let export = update.export.map(Arc::new);
-        let rank = Rank::of(&attrs, 100, router_id, peer_addr);
-        let verdict = update.verdict;
+        let rank = Rank::of(&attrs, preference(&attrs), router_id, peer_addr);
+        let rpki = self.rpki.clone();
+        let check = PathCheck::new(&attrs, &import, rpki.as_deref());
         for (nh, nlri) in update.announce {
             let nh = self.interner.next_hop(nh);
             for n in nlri {
@@ -556,7 +572,7 @@ impl Rib {
                     next_hop: nh.clone(),
                     rank,
                     export: export.clone(),
-                    verdict,
+                    verdict: check.route(&n.prefix, &nh, &import, rpki.as_deref()),
                 };
                 self.insert_path(id, n.prefix, path);
             }
@@ -626,9 +642,13 @@ impl Rib {
             state.count[fi] += 1;
         }
         self.touch(prefix);
+        self.filtered += usize::from(!path.verdict.is_accepted());
         let v = self.table.entry(prefix).or_default();
         match v.binary_search_by(|p| (p.peer, p.path_id).cmp(&(id, key.1))) {
-            Ok(i) => v[i] = path,
+            Ok(i) => {
+                let old = std::mem::replace(&mut v[i], path);
+                self.filtered -= usize::from(!old.verdict.is_accepted());
+            }
             Err(i) => {
                 // Most prefixes have one or two paths: grow one at a time up
                 // to four (Vec's own minimum is four, 320 octets for a single
@@ -839,6 +859,17 @@ impl Rib {
         }
         self.interner.maybe_collect();
         more
+    }
+}
+
+/// Our degree of preference for a path (decision step 1): 100, or 0 for a
+/// path tagged GRACEFUL_SHUTDOWN (RFC 8326 §4: the receiver lowers it so
+/// that traffic moves before the session goes down).
+fn preference(attrs: &PathAttributes) -> u32 {
+    if attrs.has_community(condor_wire::Community::GRACEFUL_SHUTDOWN) {
+        0
+    } else {
+        100
     }
 }
 

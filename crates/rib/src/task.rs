@@ -6,8 +6,10 @@ use crate::peer::{PeerId, PeerSpec};
 use crate::query::{
     LookupQuery, LookupResult, PeerCounts, PeerRef, Query, QueryError, RoutesPage, RoutesQuery,
 };
-use crate::rib::{Rib, RibNotice, RibStats, RouteUpdate};
+use crate::rib::{Rib, RibNotice, RibStats, RouteUpdate, Scope};
+use condor_policy::{MemberImport, RpkiCheck};
 use condor_wire::Family;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Inputs of the RIB task.
@@ -26,6 +28,29 @@ pub enum RibInput {
     Stats(oneshot::Sender<RibStats>),
     /// A read query (looking glass, CLI), answered in bounded chunks.
     Query(Query),
+    /// New RPKI data: the paths in the scope are re-evaluated.
+    SetRpki(RpkiData, Scope),
+    /// A peer's new import policy (filters, IRR data): its paths are
+    /// re-evaluated. Also sent for peers whose session is not up; ignored then
+    /// (the policy is part of the next [`PeerSpec`]).
+    SetImport(PeerId, Arc<MemberImport>),
+    /// Re-evaluate the paths in the scope (e.g. after a reload changed the
+    /// filters of every peer, sent after their `SetImport`s).
+    Reevaluate(Scope),
+}
+
+/// RPKI data for the RIB (`None`: no RPKI, nothing validated).
+#[derive(Clone)]
+pub struct RpkiData(pub Option<Arc<dyn RpkiCheck>>);
+
+impl std::fmt::Debug for RpkiData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "RpkiData(Some)"
+        } else {
+            "RpkiData(None)"
+        })
+    }
 }
 
 /// How long, and for which families, a restarting peer's paths are kept.
@@ -168,5 +193,14 @@ fn apply(rib: &mut Rib, input: RibInput) {
             let _ = tx.send(rib.stats());
         }
         RibInput::Query(q) => rib.answer_query(q),
+        RibInput::SetRpki(RpkiData(r), scope) => {
+            rib.set_rpki(r, scope);
+        }
+        RibInput::SetImport(id, import) => {
+            rib.set_import(id, import);
+        }
+        RibInput::Reevaluate(scope) => {
+            rib.reevaluate(scope);
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! Each client's received messages are decoded and applied to a model of
 //! its Adj-RIB-In, which is then compared with what it must hold.
 
+use crate::rib::Scope;
 use crate::*;
+use condor_policy::MemberImport;
 use condor_wire::{
     decode_message, AsPath, Asn, Context, Family, Message, NextHop, Nlri, PathAttributes, Prefix,
 };
@@ -79,6 +81,7 @@ fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
         families: vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
         max_prefix: None,
         out: out.clone(),
+        import: Arc::new(MemberImport::permissive(Asn(asn))),
     });
     Client {
         out,
@@ -120,7 +123,6 @@ fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
         withdraw: vec![],
         end_of_rib: None,
         export: None,
-        verdict: condor_policy::Verdict::ACCEPTED,
     }
 }
 
@@ -349,6 +351,7 @@ fn max_prefix_actions() {
                 action,
             }),
             out: out.clone(),
+            import: Arc::new(MemberImport::permissive(Asn(64501))),
         });
     }
     let three = ["45.183.44.0/24", "45.183.45.0/24", "45.183.46.0/24"];
@@ -590,4 +593,143 @@ fn action_community_excludes_one_client_without_path_hiding() {
     rib.routes(1, announce(&[64501], "198.18.0.1", &["45.183.44.0/24"]));
     settle(&mut rib, &mut [&mut a, &mut b, &mut c, &mut d]);
     assert_eq!(c.has("45.183.44.0/24"), Some("64501"));
+}
+
+/// A client whose import policy is the default filters, with `addr` as its
+/// peering-LAN address.
+fn filtered_client(rib: &mut Rib, id: PeerId, asn: u32, addr: &str) -> Client {
+    let c = client(rib, id, asn, Context::four_octet());
+    let import = condor_policy::MemberImport {
+        asn: Asn(asn),
+        addresses: vec![addr.parse().unwrap()],
+        transparent: false,
+        irr: None,
+        filters: Arc::new(condor_policy::Filters::default()),
+    };
+    rib.set_import(id, Arc::new(import));
+    c
+}
+
+struct Vrps(Vec<(Prefix, u8, u32)>);
+
+impl condor_policy::RpkiCheck for Vrps {
+    fn rov(&self, prefix: &Prefix, origin: Option<Asn>) -> condor_policy::Rov {
+        let cover: Vec<_> = self.0.iter().filter(|v| v.0.contains(prefix)).collect();
+        if cover.is_empty() {
+            condor_policy::Rov::NotFound
+        } else if cover
+            .iter()
+            .any(|v| prefix.len() <= v.1 && origin == Some(Asn(v.2)))
+        {
+            condor_policy::Rov::Valid
+        } else {
+            condor_policy::Rov::Invalid
+        }
+    }
+    fn aspa(&self, _: &[Asn], _: Asn) -> condor_policy::Aspa {
+        condor_policy::Aspa::NotChecked
+    }
+}
+
+#[test]
+fn rejected_paths_are_kept_with_reasons_and_never_exported() {
+    let mut rib = Rib::new();
+    let mut a = filtered_client(&mut rib, 1, 262589, "198.18.0.1");
+    let mut b = client(&mut rib, 2, 64502, Context::four_octet());
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    rib.routes(
+        1,
+        announce(
+            &[262589, 6147],
+            "198.18.0.1",
+            &["200.48.0.0/16", "10.0.0.0/8", "200.49.1.0/25"],
+        ),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(b.has("200.48.0.0/16"), Some("262589 6147"));
+    assert_eq!(b.view.len(), 1, "the bogon and the /25 are not relayed");
+    let st = rib.stats();
+    assert_eq!((st.paths, st.paths_filtered), (3, 2));
+    let bogon = &rib.candidates(&"10.0.0.0/8".parse().unwrap())[0];
+    assert_eq!(
+        bogon.verdict.reasons().collect::<Vec<_>>(),
+        vec![condor_policy::Reason::BogonPrefix]
+    );
+    // A filtered path replaced by an accepted one is relayed; the counter follows.
+    rib.routes(1, announce(&[262589], "198.18.0.1", &["200.49.1.0/24"]));
+    rib.routes(1, withdraw(&["200.49.1.0/25"]));
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(b.has("200.49.1.0/24"), Some("262589"));
+    assert_eq!(rib.stats().paths_filtered, 1);
+    rib.peer_down(1);
+    settle(&mut rib, &mut [&mut b]);
+    assert_eq!(rib.stats().paths_filtered, 0);
+    assert!(b.view.is_empty());
+}
+
+#[test]
+fn rpki_change_reevaluates_only_covered_prefixes_without_refresh() {
+    let mut rib = Rib::new();
+    let mut a = filtered_client(&mut rib, 1, 262589, "198.18.0.1");
+    let mut b = client(&mut rib, 2, 64502, Context::four_octet());
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    rib.routes(
+        1,
+        announce(&[262589], "198.18.0.1", &["200.48.0.0/16", "190.0.0.0/16"]),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(b.view.len(), 2);
+    // A VRP for another origin makes 200.48.0.0/16 invalid: withdrawn.
+    let vrps: Arc<dyn condor_policy::RpkiCheck> =
+        Arc::new(Vrps(vec![("200.48.0.0/16".parse().unwrap(), 24, 6147)]));
+    let changed = rib.set_rpki(
+        Some(vrps),
+        Scope::Covered(vec!["200.48.0.0/16".parse().unwrap()]),
+    );
+    assert_eq!(
+        changed, 1,
+        "only the covered path is re-evaluated into a new verdict"
+    );
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(b.has("200.48.0.0/16"), None, "RPKI-invalid withdrawn");
+    assert_eq!(b.has("190.0.0.0/16"), Some("262589"));
+    let p = &rib.candidates(&"200.48.0.0/16".parse().unwrap())[0];
+    assert_eq!(p.verdict.rov(), condor_policy::Rov::Invalid);
+    // The ROA is fixed: announced again, no refresh asked of anyone.
+    let fixed: Arc<dyn condor_policy::RpkiCheck> =
+        Arc::new(Vrps(vec![("200.48.0.0/16".parse().unwrap(), 24, 262589)]));
+    rib.set_rpki(
+        Some(fixed),
+        Scope::Covered(vec!["200.0.0.0/8".parse().unwrap()]),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(b.has("200.48.0.0/16"), Some("262589"));
+    assert_eq!(rib.stats().paths_filtered, 0);
+}
+
+#[test]
+fn graceful_shutdown_lowers_preference() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let (mut a, mut b, mut c) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+        client(&mut rib, 3, 64503, ctx),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
+    // a's path is shorter but tagged GRACEFUL_SHUTDOWN (65535:0).
+    let mut u = announce(&[64501], "198.18.0.1", &["200.48.0.0/16"]);
+    u.attrs = u.attrs.with_attr(0xc0, 8, Some(&[0xff, 0xff, 0, 0]));
+    rib.routes(1, u);
+    rib.routes(
+        2,
+        announce(&[64502, 64502, 64502], "198.18.0.2", &["200.48.0.0/16"]),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
+    assert_eq!(c.has("200.48.0.0/16"), Some("64502 64502 64502"));
+    assert_eq!(
+        b.has("200.48.0.0/16"),
+        Some("64501"),
+        "still the best b may have"
+    );
 }

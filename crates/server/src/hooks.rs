@@ -22,8 +22,10 @@ impl OutboundSource for RibOut {
         self.0.is_idle()
     }
 }
+use condor_policy::MemberImport;
 use condor_session::{Negotiated, Reason};
 use condor_wire::{RouteRefresh, RouteRefreshSubtype, Update};
+use std::sync::Arc;
 
 /// Hooks of one neighbor's session.
 pub(crate) struct Hooks {
@@ -34,6 +36,9 @@ pub(crate) struct Hooks {
     rib: RibHandle,
     /// The route server's ASN (action communities name it).
     rs_asn: condor_wire::Asn,
+    /// Import policy, replaced on reload. A lock, not a channel: it is read
+    /// once per session start and written once per reload.
+    import: std::sync::Mutex<Arc<MemberImport>>,
 }
 
 impl Hooks {
@@ -42,6 +47,7 @@ impl Hooks {
         n: &condor_config::Neighbor,
         rib: RibHandle,
         rs_asn: condor_wire::Asn,
+        import: Arc<MemberImport>,
     ) -> Hooks {
         let max_prefix = n.max_prefix.as_ref().map(|m| MaxPrefix {
             ipv4: m.ipv4,
@@ -59,6 +65,22 @@ impl Hooks {
             max_prefix,
             rib,
             rs_asn,
+            import: std::sync::Mutex::new(import),
+        }
+    }
+
+    /// Replaces the import policy and has the RIB re-evaluate the peer's paths.
+    pub(crate) async fn set_import(&self, import: Arc<MemberImport>) {
+        if let Ok(mut g) = self.import.lock() {
+            *g = import.clone();
+        }
+        let _ = self.rib.tx.send(RibInput::SetImport(self.id, import)).await;
+    }
+
+    fn import(&self) -> Arc<MemberImport> {
+        match self.import.lock() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
         }
     }
 }
@@ -76,6 +98,7 @@ impl SessionHooks for Hooks {
             families: neg.families.clone(),
             max_prefix: self.max_prefix.clone(),
             out: out.clone(),
+            import: self.import(),
         };
         let _ = self.rib.tx.send(RibInput::PeerUp(spec)).await;
         let xon = self.rib.xon.clone();

@@ -117,6 +117,7 @@ struct Running {
     config: condor_config::Neighbor,
     id: condor_rib::PeerId,
     handle: SessionHandle,
+    hooks: Arc<hooks::Hooks>,
 }
 
 struct State {
@@ -125,6 +126,8 @@ struct State {
     neighbors: HashMap<IpAddr, Running>,
     next_id: condor_rib::PeerId,
     rib: RibHandle,
+    /// The filters of `config`, shared by every member's import policy.
+    filters: Arc<condor_policy::Filters>,
 }
 
 /// Starts the daemon: binds the listener, starts the RIB and one session per neighbor.
@@ -140,6 +143,7 @@ pub async fn start(config: Config) -> anyhow::Result<Daemon> {
         neighbors: HashMap::new(),
         next_id: 1,
         rib: rib.clone(),
+        filters: Arc::new(config.filters.clone()),
     };
     for n in &config.neighbors {
         state
@@ -187,9 +191,10 @@ impl State {
             &n,
             self.rib.clone(),
             self.config.server.asn,
+            Arc::new(neighbor::member_import(&n, &self.filters)),
         ));
-        let handle =
-            condor_session::driver::spawn(cfg, hooks).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let handle = condor_session::driver::spawn(cfg, hooks.clone())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         if n.shutdown {
             let _ = handle
                 .commands
@@ -204,6 +209,7 @@ impl State {
                 config: n,
                 id,
                 handle,
+                hooks,
             },
         );
         Ok(())
@@ -235,6 +241,10 @@ impl State {
             .await;
         }
         self.config = new.clone();
+        if diff.filters {
+            tracing::info!("reload: import filters changed; every path is re-evaluated");
+            self.filters = Arc::new(new.filters.clone());
+        }
         for c in &diff.changed {
             let Some(n) = new.neighbor(c.address).cloned() else {
                 continue;
@@ -258,6 +268,14 @@ impl State {
                                 .await;
                         } else if !n.shutdown && was_down {
                             let _ = r.handle.commands.send(SessionCommand::Start).await;
+                        }
+                        if diff.filters
+                            || r.config.transparent != n.transparent
+                            || r.config.next_hops != n.next_hops
+                        {
+                            r.hooks
+                                .set_import(Arc::new(neighbor::member_import(&n, &self.filters)))
+                                .await;
                         }
                         r.config = n;
                     }
@@ -283,6 +301,17 @@ impl State {
                 tracing::info!(neighbor = %addr, "reload: neighbor added");
                 if let Err(e) = self.add(n) {
                     tracing::error!(neighbor = %addr, error = %format!("{e:#}"), "reload: cannot start neighbor");
+                }
+            }
+        }
+        if diff.filters {
+            // Neighbors changed in place got theirs above; the others now.
+            let changed: Vec<IpAddr> = diff.changed.iter().map(|c| c.address).collect();
+            for (addr, r) in &self.neighbors {
+                if !changed.contains(addr) && !diff.added.contains(addr) {
+                    r.hooks
+                        .set_import(Arc::new(neighbor::member_import(&r.config, &self.filters)))
+                        .await;
                 }
             }
         }

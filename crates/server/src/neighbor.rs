@@ -78,3 +78,19 @@ pub fn session_config(server: &Server, n: &Neighbor) -> anyhow::Result<SessionCo
         send_hold_time: SEND_HOLD_TIME.max(std::time::Duration::from_secs(2 * hold)),
     })
 }
+
+/// The import policy of a neighbor under the route server's filters.
+pub(crate) fn member_import(
+    n: &condor_config::Neighbor,
+    filters: &std::sync::Arc<condor_policy::Filters>,
+) -> condor_policy::MemberImport {
+    let mut addresses = vec![n.address];
+    addresses.extend(n.next_hops.iter().copied().filter(|a| *a != n.address));
+    condor_policy::MemberImport {
+        asn: n.asn,
+        addresses,
+        transparent: n.transparent,
+        irr: None,
+        filters: filters.clone(),
+    }
+}

@@ -31,7 +31,7 @@ impl Condor {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port(addr).expect("free port");
         let mut cfg = format!(
-            "[server]\nasn = {RS_ASN}\nrouter_id = \"45.183.47.1\"\nlisten = [\"{}\"]\nhold_time = 30\ncontrol_socket = \"{}\"\n",
+            "[server]\nasn = {RS_ASN}\nrouter_id = \"45.183.47.1\"\nlisten = [\"{}\"]\nhold_time = 30\ncontrol_socket = \"{}\"\n[filters]\nnext_hop = \"any\"\nfirst_as = false\nbogon_prefixes = false\nbogon_asns = false\nipv4_length = [0, 32]\nipv6_length = [0, 128]\nreject_as_set = false\ntransit_free = []\nrpki = \"off\"\nirr = \"off\"\notc = \"ignore\"\n",
             std::net::SocketAddr::new(addr, port),
             dir.path().join("condor.sock").display()
         );

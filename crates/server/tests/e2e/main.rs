@@ -9,6 +9,7 @@ mod support;
 
 mod admin_shutdown;
 mod condor_pair;
+mod filters;
 mod malformed;
 mod max_prefix;
 mod reload;

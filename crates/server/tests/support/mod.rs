@@ -158,6 +158,8 @@ pub struct ConfigBuilder {
     pub connect_retry: u32,
     /// Neighbors.
     pub neighbors: Vec<NeighborCfg>,
+    /// The `[filters]` table (every filter off unless set).
+    pub filters: String,
 }
 
 impl ConfigBuilder {
@@ -169,7 +171,14 @@ impl ConfigBuilder {
             asn: RS_ASN,
             connect_retry: 1,
             neighbors: Vec::new(),
+            filters: PERMISSIVE_FILTERS.to_string(),
         }
+    }
+
+    /// With this `[filters]` table (TOML text, header included).
+    pub fn filters(mut self, table: &str) -> ConfigBuilder {
+        self.filters = table.to_string();
+        self
     }
 
     /// With another ASN for the route server.
@@ -214,6 +223,9 @@ impl ConfigBuilder {
         let _ = writeln!(t, "listen = [\"{}\"]", self.listen);
         let _ = writeln!(t, "connect_retry = {}", self.connect_retry);
         let _ = writeln!(t, "control_socket = \"/nonexistent/condor-test.sock\"");
+        // Unless a test sets them, every filter is off: the behaviour under
+        // test is transport and relay (the filters have their own tests).
+        t.push_str(&self.filters);
         for n in &self.neighbors {
             let _ = writeln!(t, "\n[[neighbor]]");
             let _ = writeln!(t, "name = \"{}\"", n.name);
@@ -801,3 +813,6 @@ pub fn rss_kib() -> Option<u64> {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
+
+/// A `[filters]` table with every filter off.
+pub const PERMISSIVE_FILTERS: &str = "[filters]\nnext_hop = \"any\"\nfirst_as = false\nbogon_prefixes = false\nbogon_asns = false\nipv4_length = [0, 32]\nipv6_length = [0, 128]\nreject_as_set = false\ntransit_free = []\nrpki = \"off\"\nirr = \"off\"\notc = \"ignore\"\n";

@@ -1,0 +1,172 @@
+//! Re-evaluation of import policy when its inputs change: a new RPKI set
+//! (only the prefixes covered by the VRPs that changed), a member's new IRR
+//! data or filters (only that member's paths), or new filters for everyone.
+//!
+//! Rejected paths are kept in the table precisely for this: a path that a
+//! data change makes acceptable is exported at once, with no route refresh
+//! and no session reset (and one that becomes invalid is withdrawn). Paths
+//! whose verdict changes are touched like any received change, so export
+//! goes through the usual batch.
+
+use super::Rib;
+use crate::peer::PeerId;
+use condor_policy::{MemberImport, PathCheck, RpkiCheck, Verdict};
+use condor_wire::Prefix;
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+
+/// Which paths to re-evaluate.
+#[derive(Clone, Debug)]
+pub enum Scope {
+    /// Every path.
+    All,
+    /// The paths of one peer.
+    Peer(PeerId),
+    /// The paths of prefixes equal to or more specific than any of these.
+    Covered(Vec<Prefix>),
+}
+
+/// The last prefix inside `p`, for a range walk of the ordered table.
+fn last_inside(p: &Prefix) -> Prefix {
+    match *p {
+        Prefix::V4(a, l) => {
+            let host = if l == 0 { u32::MAX } else { u32::MAX >> l };
+            Prefix::V4(Ipv4Addr::from(u32::from(a) | host), 32)
+        }
+        Prefix::V6(a, l) => {
+            let host = if l == 0 { u128::MAX } else { u128::MAX >> l };
+            Prefix::V6(Ipv6Addr::from(u128::from(a) | host), 128)
+        }
+    }
+}
+
+impl Rib {
+    /// Replaces the RPKI data and re-evaluates the paths in `scope`.
+    pub fn set_rpki(&mut self, rpki: Option<Arc<dyn RpkiCheck>>, scope: Scope) -> usize {
+        self.rpki = rpki;
+        self.reevaluate(scope)
+    }
+
+    /// Replaces a peer's import policy (new filters, new IRR data) and
+    /// re-evaluates its paths. Returns the number of paths whose verdict
+    /// changed.
+    pub fn set_import(&mut self, peer: PeerId, import: Arc<MemberImport>) -> usize {
+        match self.peers.get_mut(&peer) {
+            Some(s) => s.spec.import = import,
+            None => return 0,
+        }
+        self.reevaluate(Scope::Peer(peer))
+    }
+
+    /// Re-evaluates the paths in `scope` with the current policy data and
+    /// queues the export of those whose verdict changed. Paths of peers
+    /// whose session is down (stale, graceful restart) keep their verdict.
+    pub fn reevaluate(&mut self, scope: Scope) -> usize {
+        let imports: HashMap<PeerId, Arc<MemberImport>> = self
+            .peers
+            .iter()
+            .map(|(id, s)| (*id, s.spec.import.clone()))
+            .collect();
+        let rpki = self.rpki.clone();
+        let mut changes: Vec<(Prefix, PeerId, u32, Verdict)> = Vec::new();
+        let mut check = |prefix: &Prefix, paths: &[crate::Path], only: Option<PeerId>| {
+            for p in paths {
+                if only.is_some_and(|o| o != p.peer) {
+                    continue;
+                }
+                let Some(import) = imports.get(&p.peer) else {
+                    continue;
+                };
+                let v = PathCheck::new(&p.attrs, import, rpki.as_deref()).route(
+                    prefix,
+                    &p.next_hop,
+                    import,
+                    rpki.as_deref(),
+                );
+                if v != p.verdict {
+                    changes.push((*prefix, p.peer, p.path_id, v));
+                }
+            }
+        };
+        match &scope {
+            Scope::All => {
+                for (prefix, paths) in &self.table {
+                    check(prefix, paths, None);
+                }
+            }
+            Scope::Peer(id) => {
+                if let Some(s) = self.peers.get(id) {
+                    let mut prefixes: Vec<Prefix> = s.adj_in.iter().map(|k| k.0).collect();
+                    prefixes.sort_unstable();
+                    prefixes.dedup();
+                    for prefix in prefixes {
+                        if let Some(paths) = self.table.get(&prefix) {
+                            check(&prefix, paths, Some(*id));
+                        }
+                    }
+                }
+            }
+            Scope::Covered(covering) => {
+                let mut seen: Vec<Prefix> = Vec::new();
+                for c in covering {
+                    let inside = self.table.range(*c..=last_inside(c)).map(|(p, _)| *p);
+                    seen.extend(inside.filter(|p| c.contains(p)));
+                }
+                seen.sort_unstable();
+                seen.dedup();
+                for prefix in seen {
+                    if let Some(paths) = self.table.get(&prefix) {
+                        check(&prefix, paths, None);
+                    }
+                }
+            }
+        }
+        let n = changes.len();
+        for (prefix, peer, path_id, v) in changes {
+            self.touch(prefix);
+            if let Some(paths) = self.table.get_mut(&prefix) {
+                if let Ok(i) = paths.binary_search_by(|p| (p.peer, p.path_id).cmp(&(peer, path_id)))
+                {
+                    let was = paths[i].verdict.is_accepted();
+                    paths[i].verdict = v;
+                    match (was, v.is_accepted()) {
+                        (true, false) => self.filtered += 1,
+                        (false, true) => self.filtered -= 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if n > 0 {
+            tracing::info!(?scope, changed = n, "import policy re-evaluated");
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_inside_bounds_the_range() {
+        let p = Prefix::new("10.0.0.0".parse().expect("ip"), 8).expect("prefix");
+        assert_eq!(
+            last_inside(&p),
+            Prefix::V4(Ipv4Addr::new(10, 255, 255, 255), 32)
+        );
+        let d = Prefix::new("0.0.0.0".parse().expect("ip"), 0).expect("prefix");
+        assert_eq!(last_inside(&d), Prefix::V4(Ipv4Addr::BROADCAST, 32));
+        let v6 = Prefix::new("2803:cd60::".parse().expect("ip"), 32).expect("prefix");
+        assert_eq!(
+            last_inside(&v6),
+            Prefix::V6(
+                "2803:cd60:ffff:ffff:ffff:ffff:ffff:ffff"
+                    .parse()
+                    .expect("ip"),
+                128
+            )
+        );
+    }
+}
