@@ -40,7 +40,12 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| config.server.control_socket.clone());
     let rt = runtime()?;
     rt.block_on(async move {
+        let lg = config.looking_glass.clone();
         let daemon = condor_server::start(config).await?;
+        if let Some(lg) = lg {
+            let addr = start_looking_glass(&daemon, &lg, Some(args.config.clone())).await?;
+            tracing::info!(url = %format!("http://{addr}/"), "looking glass ready");
+        }
         condor_server::control::serve(
             daemon.clone(),
             condor_server::control::ControlOptions { socket: socket.clone(), config_file: Some(args.config.clone()) },
@@ -74,6 +79,29 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&socket);
         Ok(())
     })
+}
+
+/// Starts the looking glass in this process, reading the daemon through its
+/// request handler (no socket hop). Returns the bound address.
+pub async fn start_looking_glass(
+    daemon: &condor_server::Daemon,
+    lg: &condor_config::LookingGlass,
+    config_file: Option<std::path::PathBuf>,
+) -> anyhow::Result<std::net::SocketAddr> {
+    let backend = std::sync::Arc::new(condor_server::control::Handler {
+        daemon: daemon.clone(),
+        config_file,
+    });
+    let glass = condor_looking_glass::LookingGlass::new(
+        backend,
+        condor_looking_glass::Options {
+            operator_token: lg.operator_token.clone(),
+            ..Default::default()
+        },
+    );
+    condor_looking_glass::spawn(lg.listen, glass)
+        .await
+        .with_context(|| format!("looking glass on {}", lg.listen))
 }
 
 /// `condor check`: exit code 1 (with every error) when invalid.

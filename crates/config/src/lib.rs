@@ -16,7 +16,7 @@ mod secret;
 
 pub use diff::{diff, Change, ConfigDiff, Impact};
 pub use error::{ConfigError, ConfigErrors};
-pub use model::{Config, MaxPrefix, MaxPrefixAction, Neighbor, Server, TcpAo};
+pub use model::{Config, LookingGlass, MaxPrefix, MaxPrefixAction, Neighbor, Server, TcpAo};
 pub use parse::{load, parse, BGP_PORT, MAX_MD5_KEY_LEN};
 pub use print::to_canonical_toml;
 pub use secret::Secret;

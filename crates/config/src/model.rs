@@ -16,6 +16,17 @@ pub struct Config {
     pub neighbors: Vec<Neighbor>,
     /// Import filters applied to every neighbor's routes.
     pub filters: condor_policy::Filters,
+    /// The looking glass (`None`: not started).
+    pub looking_glass: Option<LookingGlass>,
+}
+
+/// The looking glass served by the daemon (`[looking_glass]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LookingGlass {
+    /// HTTP address and port.
+    pub listen: SocketAddr,
+    /// Bearer token of the operator view (`None`: public view only).
+    pub operator_token: Option<Secret>,
 }
 
 /// Global settings of this route server.

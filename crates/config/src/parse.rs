@@ -20,7 +20,20 @@ struct RawConfig {
     neighbor: Vec<Spanned<RawNeighbor>>,
     #[serde(default)]
     filters: crate::filters::RawFilters,
+    #[serde(default)]
+    looking_glass: Option<RawLookingGlass>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLookingGlass {
+    listen: Spanned<String>,
+    #[serde(default)]
+    operator_token: Option<Spanned<String>>,
+}
+
+/// Shortest operator token accepted (a guessable token is no protection).
+pub const MIN_OPERATOR_TOKEN_LEN: usize = 16;
 
 /// An ASN written as a number or as `"AS64500"`.
 #[derive(Deserialize, Clone)]
@@ -492,11 +505,45 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
         });
     }
     let filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
+    let looking_glass = raw.looking_glass.as_ref().and_then(|lg| {
+        let listen = match lg.listen.get_ref().parse::<SocketAddr>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                cx.err(
+                    lg.listen.span(),
+                    format!(
+                        "looking_glass.listen: {:?} is not an address:port",
+                        lg.listen.get_ref()
+                    ),
+                );
+                None
+            }
+        };
+        let token = lg.operator_token.as_ref().and_then(|t| {
+            let v = t.get_ref();
+            if v.len() < MIN_OPERATOR_TOKEN_LEN || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                cx.err(
+                    t.span(),
+                    format!(
+                        "looking_glass.operator_token: at least {MIN_OPERATOR_TOKEN_LEN} characters, no spaces"
+                    ),
+                );
+                None
+            } else {
+                Some(Secret::new(v.clone()))
+            }
+        });
+        listen.map(|listen| LookingGlass {
+            listen,
+            operator_token: token,
+        })
+    });
     if cx.errors.is_empty() {
         Ok(Config {
             server,
             neighbors,
             filters,
+            looking_glass,
         })
     } else {
         Err(ConfigErrors(cx.errors))
