@@ -10,6 +10,8 @@
 //!   Monitor AS12252  127.0.20.4 ──┘  (internal: hidden from the public view)
 //! ```
 
+#![allow(clippy::unwrap_used)] // test helpers panic on failure by design
+
 mod common;
 
 use common::support::*;

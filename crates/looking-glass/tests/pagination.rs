@@ -10,6 +10,8 @@
 //!   AS6147   127.0.22.3 ──┘
 //! ```
 
+#![allow(clippy::unwrap_used)] // test helpers panic on failure by design
+
 mod common;
 
 use common::support::*;

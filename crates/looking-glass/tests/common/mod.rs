@@ -67,23 +67,45 @@ impl Client {
     }
 
     async fn request(&self, path: &str, token: Option<&str>) -> Resp {
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        self.send("GET", path, &auth, None).await
+    }
+
+    /// A POST with a JSON body.
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> Resp {
+        self.send("POST", path, "", Some(body.to_string())).await
+    }
+
+    /// A DELETE.
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send("DELETE", path, "", None).await
+    }
+
+    async fn send(&self, method: &str, path: &str, extra: &str, body: Option<String>) -> Resp {
         let fut = async {
             let mut s = TcpStream::connect(self.server).await.expect("connect");
-            let auth = token
-                .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            let content = body
+                .as_ref()
+                .map(|b| {
+                    format!(
+                        "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                        b.len()
+                    )
+                })
                 .unwrap_or_default();
             let req = format!(
-                "GET {path} HTTP/1.1\r\nHost: {}\r\n{auth}Connection: close\r\n\r\n",
-                self.server
+                "{method} {path} HTTP/1.1\r\nHost: {}\r\n{extra}{content}Connection: close\r\n\r\n{}",
+                self.server,
+                body.as_deref().unwrap_or("")
             );
             s.write_all(req.as_bytes()).await.expect("write");
-            let mut raw = Vec::new();
-            s.read_to_end(&mut raw).await.expect("read");
-            raw
+            read_response(&mut s).await
         };
-        let raw = tokio::time::timeout(Duration::from_secs(30), fut)
+        let raw = tokio::time::timeout(Duration::from_secs(60), fut)
             .await
-            .expect("HTTP answer within 30 s");
+            .expect("HTTP answer within 60 s");
         let split = raw
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
@@ -115,6 +137,35 @@ impl Client {
             status,
             headers,
             body,
+        }
+    }
+}
+
+/// Reads one response: to its Content-Length, its last chunk, or EOF.
+async fn read_response(s: &mut TcpStream) -> Vec<u8> {
+    let mut raw = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let n = s.read(&mut buf).await.expect("read");
+        if n == 0 {
+            return raw;
+        }
+        raw.extend_from_slice(&buf[..n]);
+        let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+        let body = raw.len() - split - 4;
+        if let Some(len) = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse::<usize>().ok())
+        {
+            if body >= len {
+                return raw;
+            }
+        } else if head.contains("transfer-encoding: chunked") && raw.ends_with(b"0\r\n\r\n") {
+            return raw;
         }
     }
 }
