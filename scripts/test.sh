@@ -33,7 +33,8 @@ cd "$ROOT"
 APT_PACKAGES=(
     # The interop daemons (BIRD 2, FRR, GoBGP, OpenBGPD, ExaBGP) are installed
     # by scripts/install-interop-deps.sh, called from ensure_tools.
-    # "stayrtr:stayrtr"          # RPKI-RTR cache for the rtr crate
+    "bgpq4:bgpq4"                # IRR AS-SET expansion for the irr crate
+    "stayrtr:stayrtr"            # RPKI-RTR cache for the rtr crate
     "chromium:chromium"          # looking-glass browser tests (headless)
     "chromium-driver:chromedriver"  # WebDriver for them
     # "python3-aiosmtpd"         # SMTP sink for onboarding mail tests

@@ -39,6 +39,8 @@ pub struct ConfigDiff {
     pub server_fields: Vec<&'static str>,
     /// The import filters changed: every path is re-evaluated, no session reset.
     pub filters: bool,
+    /// The `[irr]` settings changed: the sets are fetched again.
+    pub irr: bool,
 }
 
 impl ConfigDiff {
@@ -49,6 +51,7 @@ impl ConfigDiff {
             && self.changed.is_empty()
             && self.server_fields.is_empty()
             && !self.filters
+            && !self.irr
     }
 }
 
@@ -69,6 +72,8 @@ fn neighbor_change(a: &Neighbor, b: &Neighbor) -> Option<Change> {
         Impact::InPlace,
     );
     check("next_hops", a.next_hops != b.next_hops, Impact::InPlace);
+    check("as_set", a.as_set != b.as_set, Impact::InPlace);
+    check("irr_file", a.irr_file != b.irr_file, Impact::InPlace);
     check("max_prefix", a.max_prefix != b.max_prefix, Impact::InPlace);
     check("shutdown", a.shutdown != b.shutdown, Impact::InPlace);
     check("password", a.password != b.password, Impact::Keys);
@@ -118,6 +123,7 @@ pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
         .map(|o| o.address)
         .collect();
     d.filters = old.filters != new.filters;
+    d.irr = old.irr != new.irr;
     let (a, b) = (&old.server, &new.server);
     let mut sf = |name: &'static str, differs: bool| {
         if differs {

@@ -9,6 +9,7 @@
 mod diff;
 mod error;
 mod filters;
+mod irr;
 mod model;
 mod parse;
 mod print;
@@ -16,6 +17,7 @@ mod secret;
 
 pub use diff::{diff, Change, ConfigDiff, Impact};
 pub use error::{ConfigError, ConfigErrors};
+pub use irr::IrrSettings;
 pub use model::{Config, LookingGlass, MaxPrefix, MaxPrefixAction, Neighbor, Server, TcpAo};
 pub use parse::{load, parse, BGP_PORT, MAX_MD5_KEY_LEN};
 pub use print::to_canonical_toml;

@@ -16,6 +16,8 @@ pub struct Config {
     pub neighbors: Vec<Neighbor>,
     /// Import filters applied to every neighbor's routes.
     pub filters: condor_policy::Filters,
+    /// How members' IRR data are fetched.
+    pub irr: crate::irr::IrrSettings,
     /// The looking glass (`None`: not started).
     pub looking_glass: Option<LookingGlass>,
 }
@@ -128,6 +130,10 @@ pub struct Neighbor {
     /// Other addresses of the same member accepted as NEXT_HOP with
     /// `filters.next_hop = "same-member"`.
     pub next_hops: Vec<IpAddr>,
+    /// The member's AS-SET (or ASN) for IRR filtering, expanded with bgpq4.
+    pub as_set: Option<String>,
+    /// Instead of `as_set`: an operator-supplied prefix list (bgpq JSON or text).
+    pub irr_file: Option<PathBuf>,
 }
 
 impl Neighbor {

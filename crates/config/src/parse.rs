@@ -22,6 +22,8 @@ struct RawConfig {
     filters: crate::filters::RawFilters,
     #[serde(default)]
     looking_glass: Option<RawLookingGlass>,
+    #[serde(default)]
+    irr: crate::irr::RawIrr,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +122,10 @@ struct RawNeighbor {
     internal: bool,
     #[serde(default)]
     transparent: bool,
+    #[serde(default)]
+    as_set: Option<Spanned<String>>,
+    #[serde(default)]
+    irr_file: Option<String>,
     #[serde(default)]
     next_hops: Option<Spanned<Vec<String>>>,
 }
@@ -429,6 +435,27 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
                 ),
             );
         }
+        let as_set = n.as_set.as_ref().and_then(|s| {
+            if crate::irr::valid_as_set(s.get_ref()) {
+                Some(s.get_ref().clone())
+            } else {
+                cx.err(
+                    s.span(),
+                    format!(
+                        "{}: {:?} is not an ASN or AS-SET name (e.g. \"AS-EXAMPLE\", \"AS64500\")",
+                        f("as_set"),
+                        s.get_ref()
+                    ),
+                );
+                None
+            }
+        });
+        if let (Some(s), Some(_)) = (&n.as_set, &n.irr_file) {
+            cx.err(
+                s.span(),
+                format!("{}: give either as_set or irr_file, not both", f("as_set")),
+            );
+        }
         let next_hops = match &n.next_hops {
             None => Vec::new(),
             Some(v) => v
@@ -502,6 +529,8 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             internal: n.internal,
             transparent: n.transparent,
             next_hops,
+            as_set,
+            irr_file: n.irr_file.as_ref().map(PathBuf::from),
         });
     }
     let filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
@@ -538,12 +567,14 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             operator_token: token,
         })
     });
+    let irr = raw.irr.build(&mut |span, msg| cx.err(span, msg));
     if cx.errors.is_empty() {
         Ok(Config {
             server,
             neighbors,
             filters,
             looking_glass,
+            irr,
         })
     } else {
         Err(ConfigErrors(cx.errors))

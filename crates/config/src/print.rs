@@ -50,6 +50,7 @@ pub fn to_canonical_toml(config: &Config) -> String {
         }
     }
     crate::filters::print(&config.filters, &mut o);
+    crate::irr::print(&config.irr, &mut o);
     for n in &config.neighbors {
         let _ = writeln!(o, "\n[[neighbor]]");
         let _ = writeln!(o, "name = {}", q(&n.name));
@@ -79,6 +80,12 @@ pub fn to_canonical_toml(config: &Config) -> String {
         let _ = writeln!(o, "shutdown = {}", n.shutdown);
         let _ = writeln!(o, "internal = {}", n.internal);
         let _ = writeln!(o, "transparent = {}", n.transparent);
+        if let Some(a) = &n.as_set {
+            let _ = writeln!(o, "as_set = {}", q(a));
+        }
+        if let Some(p) = &n.irr_file {
+            let _ = writeln!(o, "irr_file = {}", q(&p.display().to_string()));
+        }
         if !n.next_hops.is_empty() {
             let nh: Vec<String> = n.next_hops.iter().map(|a| q(&a.to_string())).collect();
             let _ = writeln!(o, "next_hops = [{}]", nh.join(", "));

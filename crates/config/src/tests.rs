@@ -259,3 +259,37 @@ fn looking_glass_section() {
         "{e:?}"
     );
 }
+
+#[test]
+fn irr_settings_and_as_sets() {
+    let base = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
+    let c = parse("t.toml", base).unwrap();
+    assert_eq!(c.irr, IrrSettings::default());
+    let text = format!(
+        "{base}[irr]\nhost = \"rr.ntt.net\"\nrefresh = \"6h\"\nretry = 300\ncache_dir = \"/var/lib/condor/irr\"\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\nas_set = \"AS64500:AS-CUSTOMERS\"\n"
+    );
+    let c = parse("t.toml", &text).unwrap();
+    assert_eq!(c.irr.host.as_deref(), Some("rr.ntt.net"));
+    assert_eq!(c.irr.refresh.as_secs(), 21600);
+    assert_eq!(c.irr.retry.as_secs(), 300);
+    assert_eq!(
+        c.neighbors[0].as_set.as_deref(),
+        Some("AS64500:AS-CUSTOMERS")
+    );
+    let again = parse("canonical.toml", &to_canonical_toml(&c)).unwrap();
+    assert_eq!(again, c);
+    let e = errors(&format!(
+        "{base}[irr]\nrefresh = \"often\"\nmax_len_v4 = 33\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\nas_set = \"-h evil.example\"\n"
+    ));
+    assert_eq!(e.len(), 3, "{e:#?}");
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":5:") && m.contains("irr.refresh")),
+        "{e:#?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":10:") && m.contains("neighbor[0].as_set")),
+        "{e:#?}"
+    );
+}

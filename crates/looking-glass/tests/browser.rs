@@ -80,12 +80,29 @@ impl Session {
             .to_string()
     }
     async fn text(&self) -> String {
-        let body = self.find("css selector", "body").await;
-        self.get(&format!("/element/{body}/text"))
+        self.script("return document.body.innerText;")
             .await
             .as_str()
             .unwrap_or_default()
             .to_string()
+    }
+    /// Clicks an element and waits for the page it leads to (URL ending in `to`).
+    async fn click_to(&self, element: &str, to: &str) {
+        self.cmd(&format!("/element/{element}/click"), json!({}))
+            .await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let url = self.get("/url").await;
+            let ready = self.script("return document.readyState;").await;
+            if url.as_str().is_some_and(|u| u.contains(to)) && ready == "complete" {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no page {to}: at {url}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
     async fn script(&self, js: &str) -> Value {
         self.cmd("/execute/sync", json!({"script": js, "args": []}))
@@ -303,7 +320,7 @@ async fn pages_in_headless_chromium() {
     s.cmd(&format!("/element/{client}/value"), json!({"text": b_s}))
         .await;
     let button = s.find("css selector", "button[type=submit]").await;
-    s.cmd(&format!("/element/{button}/click"), json!({})).await;
+    s.click_to(&button, "/search?q=200.48.7.9").await;
     let text = s.text().await;
     assert!(
         text.contains("200.48.0.0/16 — 2 candidate path(s)"),

@@ -16,6 +16,7 @@
 
 pub mod control;
 mod hooks;
+mod irr;
 mod neighbor;
 pub mod query;
 
@@ -128,6 +129,9 @@ struct State {
     rib: RibHandle,
     /// The filters of `config`, shared by every member's import policy.
     filters: Arc<condor_policy::Filters>,
+    /// Members' IRR data by set name, as the IRR task delivered them.
+    irr_data: HashMap<String, Arc<dyn condor_policy::IrrCheck>>,
+    irr: irr::IrrService,
 }
 
 /// Starts the daemon: binds the listener, starts the RIB and one session per neighbor.
@@ -137,6 +141,8 @@ pub async fn start(config: Config) -> anyhow::Result<Daemon> {
     let listen = listener.local_addrs();
     let (notice_tx, notice_rx) = mpsc::unbounded_channel();
     let rib = condor_rib::spawn(notice_tx);
+    let (irr_tx, irr_rx) = mpsc::unbounded_channel();
+    let irr = irr::spawn(&config, irr_tx);
     let mut state = State {
         config: config.clone(),
         listener: Arc::new(listener),
@@ -144,6 +150,8 @@ pub async fn start(config: Config) -> anyhow::Result<Daemon> {
         next_id: 1,
         rib: rib.clone(),
         filters: Arc::new(config.filters.clone()),
+        irr_data: HashMap::new(),
+        irr,
     };
     for n in &config.neighbors {
         state
@@ -154,7 +162,7 @@ pub async fn start(config: Config) -> anyhow::Result<Daemon> {
     let (req_tx, req_rx) = mpsc::channel(16);
     let (stopped_tx, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        state.run(req_rx, notice_rx).await;
+        state.run(req_rx, notice_rx, irr_rx).await;
         let _ = stopped_tx.send(true);
     });
     Ok(Daemon {
@@ -191,7 +199,7 @@ impl State {
             &n,
             self.rib.clone(),
             self.config.server.asn,
-            Arc::new(neighbor::member_import(&n, &self.filters)),
+            Arc::new(neighbor::member_import(&n, &self.filters, &self.irr_data)),
         ));
         let handle = condor_session::driver::spawn(cfg, hooks.clone())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -241,6 +249,7 @@ impl State {
             .await;
         }
         self.config = new.clone();
+        self.irr.configure(&new);
         if diff.filters {
             tracing::info!("reload: import filters changed; every path is re-evaluated");
             self.filters = Arc::new(new.filters.clone());
@@ -274,7 +283,11 @@ impl State {
                             || r.config.next_hops != n.next_hops
                         {
                             r.hooks
-                                .set_import(Arc::new(neighbor::member_import(&n, &self.filters)))
+                                .set_import(Arc::new(neighbor::member_import(
+                                    &n,
+                                    &self.filters,
+                                    &self.irr_data,
+                                )))
                                 .await;
                         }
                         r.config = n;
@@ -310,7 +323,11 @@ impl State {
             for (addr, r) in &self.neighbors {
                 if !changed.contains(addr) && !diff.added.contains(addr) {
                     r.hooks
-                        .set_import(Arc::new(neighbor::member_import(&r.config, &self.filters)))
+                        .set_import(Arc::new(neighbor::member_import(
+                            &r.config,
+                            &self.filters,
+                            &self.irr_data,
+                        )))
                         .await;
                 }
             }
@@ -325,6 +342,7 @@ impl State {
         mut self,
         mut requests: mpsc::Receiver<Request>,
         mut notices: mpsc::UnboundedReceiver<RibNotice>,
+        mut irr_updates: mpsc::UnboundedReceiver<irr::IrrUpdate>,
     ) {
         let listener = self.listener.clone();
         loop {
@@ -360,6 +378,16 @@ impl State {
                     }
                     None => return,
                 },
+                Some(u) = irr_updates.recv() => {
+                    tracing::info!(set = %u.name, "IRR data loaded");
+                    let data: Arc<dyn condor_policy::IrrCheck> = Arc::new(irr::IrrData(u.set));
+                    self.irr_data.insert(u.name.clone(), data);
+                    for r in self.neighbors.values() {
+                        if irr::key(&r.config).as_deref() == Some(u.name.as_str()) {
+                            r.hooks.set_import(Arc::new(neighbor::member_import(&r.config, &self.filters, &self.irr_data))).await;
+                        }
+                    }
+                }
                 r = requests.recv() => match r {
                     Some(Request::Reload(c, tx)) => {
                         let d = self.reload(*c).await;

@@ -83,14 +83,22 @@ pub fn session_config(server: &Server, n: &Neighbor) -> anyhow::Result<SessionCo
 pub(crate) fn member_import(
     n: &condor_config::Neighbor,
     filters: &std::sync::Arc<condor_policy::Filters>,
+    irr: &std::collections::HashMap<String, std::sync::Arc<dyn condor_policy::IrrCheck>>,
 ) -> condor_policy::MemberImport {
+    // A member with an AS-SET whose data are not loaded yet: nothing is
+    // covered (held as filtered until the data arrive, never relayed unchecked).
+    let irr = crate::irr::key(n).map(|k| {
+        irr.get(&k)
+            .cloned()
+            .unwrap_or_else(|| std::sync::Arc::new(crate::irr::NotLoaded))
+    });
     let mut addresses = vec![n.address];
     addresses.extend(n.next_hops.iter().copied().filter(|a| *a != n.address));
     condor_policy::MemberImport {
         asn: n.asn,
         addresses,
         transparent: n.transparent,
-        irr: None,
+        irr,
         filters: filters.clone(),
     }
 }

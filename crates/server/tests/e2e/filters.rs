@@ -80,3 +80,70 @@ async fn default_filters_keep_rejected_paths_and_reload_reevaluates_in_place() {
     assert_eq!(since, after, "B's session was not reset");
     assert!(since.is_some_and(|t| t <= SystemTime::now()));
 }
+
+/// IRR filtering from an operator file, and a reload that points the member
+/// at a file with more prefixes: the newly covered route is relayed on the
+/// running sessions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn irr_file_filters_and_new_irr_data_reevaluate_in_place() {
+    init_logging();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let v1 = dir.path().join("as-a-v1.txt");
+    let v2 = dir.path().join("as-a-v2.txt");
+    std::fs::write(
+        &v1,
+        "# AS-A, first export\n200.48.0.0/16\nAS262589\nAS6147\n",
+    )
+    .expect("write");
+    std::fs::write(
+        &v2,
+        "200.48.0.0/16\n200.60.0.0/16 le 24\nAS262589\nAS6147\n",
+    )
+    .expect("write");
+    let mut a_cfg = NeighborCfg::member(lo(2), A);
+    a_cfg.extra = format!("irr_file = \"{}\"\n", v1.display());
+    let cfg = ConfigBuilder::new(lo(1))
+        .filters("[filters]\n")
+        .neighbor(a_cfg)
+        .neighbor(NeighborCfg::member(lo(3), B));
+    let d = cfg.start().await;
+    let rs = listen_addr(&d);
+    let mut a = Speaker::establish(SpeakerCfg::new(lo(2), A), rs).await;
+    let mut b = Speaker::establish(SpeakerCfg::new(lo(3), B), rs).await;
+    b.expect("End-of-RIB", |s| s.eor).await;
+    // The IRR task loads the file shortly after start; until then A's routes
+    // are held as filtered. Announce once the route in the file is relayed.
+    let own = lo(2);
+    a.announce(&[pfx("200.48.0.0/16")], &[A, 6147], own, None)
+        .await;
+    b.expect("200.48.0.0/16 (in AS-A's IRR data)", |s| {
+        s.routes.contains_key(&pfx("200.48.0.0/16"))
+    })
+    .await;
+    a.announce(&[pfx("200.60.1.0/24")], &[A], own, None).await; // not in v1
+    a.announce(&[pfx("200.61.0.0/16")], &[A, 7], own, None)
+        .await; // neither prefix nor origin
+    a.announce(&[pfx("200.48.0.0/17")], &[A], own, None).await; // more-specific: accepted
+    b.expect("200.48.0.0/17", |s| {
+        s.routes.contains_key(&pfx("200.48.0.0/17"))
+    })
+    .await;
+    assert_eq!(b.routes.len(), 2, "{}", b.describe());
+    assert_eq!(d.rib.stats().await.expect("stats").paths_filtered, 2);
+
+    let mut next = cfg;
+    next.listen = rs;
+    next.neighbor_mut(lo(2)).extra = format!("irr_file = \"{}\"\n", v2.display());
+    let diff = d.reload(next.build()).await.expect("reload");
+    assert_eq!(diff.changed[0].fields, vec!["irr_file"]);
+    b.expect("200.60.1.0/24 once the new IRR data cover it", |s| {
+        s.routes.contains_key(&pfx("200.60.1.0/24"))
+    })
+    .await;
+    assert!(
+        !b.routes.contains_key(&pfx("200.61.0.0/16")),
+        "{}",
+        b.describe()
+    );
+    assert_eq!(d.rib.stats().await.expect("stats").paths_filtered, 1);
+}

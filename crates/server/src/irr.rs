@@ -1,0 +1,187 @@
+//! Members' IRR data for import policy: one task owns the
+//! [`IrrManager`] (cache, refresh schedule, bgpq4 runs on the blocking
+//! pool) and sends each new set to the daemon, which gives the members
+//! that use it a new import policy — the RIB then re-evaluates their paths,
+//! with no session reset and no route refresh.
+//!
+//! A member whose AS-SET has no data yet (first start without a cache,
+//! bgpq4 failing) has its routes held as filtered (reasons `irr-prefix`,
+//! `irr-origin`) rather than relayed unchecked; they are accepted as soon
+//! as the data arrive.
+
+use condor_config::{Config, IrrSettings, Neighbor};
+use condor_irr::{
+    fetch, Bgpq4Config, IrrConfig, IrrManager, IrrSet, IrrSpec, MaxLen, RefreshOutcome,
+};
+use condor_policy::IrrCheck;
+use condor_wire::{Asn, Prefix};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::sync::mpsc;
+
+/// A new set for the members that use `name`.
+#[derive(Debug)]
+pub(crate) struct IrrUpdate {
+    pub(crate) name: String,
+    pub(crate) set: Arc<IrrSet>,
+}
+
+/// The policy's view of a member's IRR set.
+pub(crate) struct IrrData(pub(crate) Arc<IrrSet>);
+
+impl IrrCheck for IrrData {
+    fn prefix_ok(&self, prefix: &Prefix) -> bool {
+        self.0.check_prefix(prefix)
+    }
+    fn origin_ok(&self, origin: Asn) -> bool {
+        self.0.check_origin(origin)
+    }
+}
+
+/// IRR data not loaded yet: nothing is covered.
+pub(crate) struct NotLoaded;
+
+impl IrrCheck for NotLoaded {
+    fn prefix_ok(&self, _: &Prefix) -> bool {
+        false
+    }
+    fn origin_ok(&self, _: Asn) -> bool {
+        false
+    }
+}
+
+/// The name a neighbor's IRR set is kept under.
+pub(crate) fn key(n: &Neighbor) -> Option<String> {
+    match (&n.as_set, &n.irr_file) {
+        (Some(a), _) => Some(a.clone()),
+        (None, Some(p)) => Some(format!("file:{}", p.display())),
+        (None, None) => None,
+    }
+}
+
+fn spec(n: &Neighbor) -> Option<IrrSpec> {
+    match (&n.as_set, &n.irr_file) {
+        (Some(a), _) => Some(IrrSpec::AsSet(a.clone())),
+        (None, Some(p)) => Some(IrrSpec::File {
+            name: key(n)?,
+            path: p.clone(),
+        }),
+        (None, None) => None,
+    }
+}
+
+/// The sets a configuration needs, each once.
+pub(crate) fn specs(c: &Config) -> Vec<IrrSpec> {
+    let mut v: Vec<IrrSpec> = Vec::new();
+    for s in c.neighbors.iter().filter_map(spec) {
+        if !v.iter().any(|x| x.name() == s.name()) {
+            v.push(s);
+        }
+    }
+    v
+}
+
+/// The IRR crate's settings from the `[irr]` table.
+pub(crate) fn irr_config(s: &IrrSettings) -> IrrConfig {
+    IrrConfig {
+        bgpq4: Bgpq4Config {
+            program: s.bgpq4.clone(),
+            host: s.host.clone(),
+            sources: s.sources.clone(),
+            timeout: s.timeout,
+            max_len: MaxLen {
+                v4: s.max_len_v4,
+                v6: s.max_len_v6,
+            },
+        },
+        cache_dir: s.cache_dir.clone(),
+        refresh: s.refresh,
+        retry: s.retry,
+    }
+}
+
+/// Handle to the IRR task.
+pub(crate) struct IrrService {
+    cmd: mpsc::UnboundedSender<(IrrConfig, Vec<IrrSpec>)>,
+}
+
+impl IrrService {
+    /// New settings or sets (start, reload).
+    pub(crate) fn configure(&self, c: &Config) {
+        let _ = self.cmd.send((irr_config(&c.irr), specs(c)));
+    }
+}
+
+/// Starts the IRR task; new sets go to `updates`.
+pub(crate) fn spawn(c: &Config, updates: mpsc::UnboundedSender<IrrUpdate>) -> IrrService {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let svc = IrrService { cmd: tx };
+    svc.configure(c);
+    tokio::spawn(run(rx, updates));
+    svc
+}
+
+fn publish(m: &IrrManager, updates: &mpsc::UnboundedSender<IrrUpdate>) {
+    for s in m.specs() {
+        if let Some(set) = m.get(s.name()) {
+            let _ = updates.send(IrrUpdate {
+                name: s.name().to_string(),
+                set,
+            });
+        }
+    }
+}
+
+async fn run(
+    mut cmd: mpsc::UnboundedReceiver<(IrrConfig, Vec<IrrSpec>)>,
+    updates: mpsc::UnboundedSender<IrrUpdate>,
+) {
+    let mut m = IrrManager::new(IrrConfig::default());
+    loop {
+        let wait = m.next_due().map(|due| {
+            due.duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO)
+        });
+        tokio::select! {
+            c = cmd.recv() => {
+                let Some((cfg, specs)) = c else { return };
+                if cfg != *m.config() {
+                    m = IrrManager::new(cfg);
+                }
+                for e in m.configure(specs) {
+                    tracing::warn!(error = %e, "IRR cache");
+                }
+                publish(&m, &updates);
+            }
+            _ = async {
+                match wait {
+                    Some(d) => tokio::time::sleep(d).await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                for spec in m.due(SystemTime::now()) {
+                    let cfg = m.config().clone();
+                    let s = spec.clone();
+                    let Ok(result) = tokio::task::spawn_blocking(move || fetch(&cfg, &s)).await else {
+                        continue;
+                    };
+                    match m.apply(spec.name(), result, SystemTime::now()) {
+                        RefreshOutcome::Updated { change, cache_error } => {
+                            if let Some(e) = cache_error {
+                                tracing::warn!(set = spec.name(), error = %e, "IRR cache not written");
+                            }
+                            tracing::info!(set = spec.name(), changed = !change.is_empty(), "IRR data refreshed");
+                            if let Some(set) = m.get(spec.name()) {
+                                let _ = updates.send(IrrUpdate { name: spec.name().to_string(), set });
+                            }
+                        }
+                        RefreshOutcome::Failed { error, kept_previous } => {
+                            tracing::warn!(set = spec.name(), error = %error, kept_previous, "IRR refresh failed");
+                        }
+                        RefreshOutcome::NotConfigured => {}
+                    }
+                }
+            }
+        }
+    }
+}
