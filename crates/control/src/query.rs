@@ -112,7 +112,10 @@ pub struct RouteInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoutePage {
-    /// The routes, in prefix order.
+    /// The routes, in prefix order. A page may hold fewer routes than asked
+    /// and still have a `next`: the daemon examines a bounded part of the
+    /// table per request, so a sparse view (few filtered routes in a large
+    /// table) is walked over several requests.
     pub routes: Vec<RouteInfo>,
     /// Cursor of the next page (`after=`), absent on the last page.
     pub next: Option<String>,

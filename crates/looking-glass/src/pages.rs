@@ -368,9 +368,10 @@ async fn member(
             if let Some(next) = &page.next {
                 let _ = write!(
                     b,
-                    "<p><a href=\"/member/{}?view={id}&amp;after={}\">More {id} routes</a></p>",
+                    "<p><a href=\"/member/{}?view={id}&amp;after={}\">More {id} routes (after {})</a></p>",
                     url(&n.address),
-                    url(next)
+                    url(next),
+                    esc(next)
                 );
             }
             b.push_str("</section>");

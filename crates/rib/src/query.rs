@@ -24,6 +24,11 @@ use tokio::sync::oneshot;
 /// Prefixes examined per chunk.
 pub const CHUNK_PREFIXES: usize = 20_000;
 
+/// Chunks one page may take: a sparse view (a few filtered routes in a
+/// large table) ends its page early, with a cursor, rather than walking
+/// the whole table in one request.
+pub const MAX_CHUNKS_PER_PAGE: usize = 10;
+
 /// Largest page of routes a query returns.
 pub const MAX_PAGE: usize = 1000;
 
@@ -118,10 +123,11 @@ pub struct RoutesChunk {
     pub end: ChunkEnd,
 }
 
-/// A page of routes, chunks chained.
+/// A page of routes, chunks chained (at most [`MAX_CHUNKS_PER_PAGE`]).
 #[derive(Clone, Debug)]
 pub struct RoutesPage {
-    /// Routes, in prefix order.
+    /// Routes, in prefix order. Fewer than asked when the page ended on
+    /// its budget: `next` then says where to go on.
     pub routes: Vec<RouteEntry>,
     /// The cursor of the next page, `None` when this page is the last.
     pub next: Option<Prefix>,
@@ -531,7 +537,7 @@ pub(crate) async fn page(
 ) -> Option<Result<RoutesPage, QueryError>> {
     let limit = q.limit.clamp(1, MAX_PAGE);
     let mut routes = Vec::new();
-    loop {
+    for _ in 0..MAX_CHUNKS_PER_PAGE {
         let (tx, rx) = oneshot::channel();
         rib.tx
             .send(crate::RibInput::Query(Query::Routes(q.clone(), tx)))
@@ -556,6 +562,10 @@ pub(crate) async fn page(
             }
         }
     }
+    Some(Ok(RoutesPage {
+        routes,
+        next: q.after,
+    }))
 }
 
 #[cfg(test)]
