@@ -74,7 +74,9 @@ type CountCache = Option<(Instant, Arc<Vec<RouteCounts>>)>;
 pub(crate) struct Inner {
     pub backend: Arc<dyn Backend>,
     pub options: Options,
-    counts: tokio::sync::Mutex<CountCache>,
+    counts: Mutex<CountCache>,
+    /// Held by the one request recounting.
+    recount: tokio::sync::Mutex<()>,
     status: Mutex<Option<(Instant, ServerStatus)>>,
 }
 
@@ -83,7 +85,8 @@ impl Inner {
         Inner {
             backend,
             options,
-            counts: tokio::sync::Mutex::new(None),
+            counts: Mutex::new(None),
+            recount: tokio::sync::Mutex::new(()),
             status: Mutex::new(None),
         }
     }
@@ -159,18 +162,42 @@ impl crate::LookingGlass {
         }
     }
 
+    fn cached_counts(&self) -> CountCache {
+        self.inner
+            .counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Route counts, recounted when older than the TTL. One request
+    /// recounts (a walk of the whole table); the others meanwhile get the
+    /// previous counts rather than wait.
     async fn counts(&self) -> Result<Arc<Vec<RouteCounts>>, LgError> {
-        // One count at a time; the others wait for its result.
-        let mut cache = self.inner.counts.lock().await;
-        if let Some((at, c)) = cache.as_ref() {
-            if at.elapsed() < self.inner.options.counts_ttl {
+        let ttl = self.inner.options.counts_ttl;
+        let cached = self.cached_counts();
+        if let Some((at, c)) = &cached {
+            if at.elapsed() < ttl {
                 return Ok(c.clone());
+            }
+        }
+        let _guard = match self.inner.recount.try_lock() {
+            Ok(g) => g,
+            Err(_) => match cached {
+                Some((_, c)) => return Ok(c),
+                None => self.inner.recount.lock().await,
+            },
+        };
+        if let Some((at, c)) = self.cached_counts() {
+            if at.elapsed() < ttl {
+                return Ok(c);
             }
         }
         match ask(self, Request::Counts).await? {
             Reply::Counts { counts } => {
                 let c = Arc::new(counts);
-                *cache = Some((Instant::now(), c.clone()));
+                *self.inner.counts.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some((Instant::now(), c.clone()));
                 Ok(c)
             }
             r => Err(unexpected(r)),

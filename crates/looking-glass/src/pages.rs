@@ -355,9 +355,22 @@ async fn member(
             } else {
                 None
             };
-            let page = lg
-                .routes(&n.address, v, None, None, after, Some(SECTION), op)
-                .await?;
+            let count = match v {
+                RouteView::Received => n.received,
+                RouteView::Accepted => n.accepted,
+                RouteView::Filtered => n.filtered,
+                RouteView::Exported => n.exported,
+            };
+            // Counted none (a few seconds ago): no walk of the table for nothing.
+            let page = if count == 0 && after.is_none() {
+                condor_control::RoutePage {
+                    routes: Vec::new(),
+                    next: None,
+                }
+            } else {
+                lg.routes(&n.address, v, None, None, after, Some(SECTION), op)
+                    .await?
+            };
             let id = view_name(v);
             let _ = write!(
                 b,

@@ -73,8 +73,20 @@ async fn serve_a_large_table() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    // Members read what the route server sends them, as real ones do.
+    async fn drain(s: &mut Speaker) -> usize {
+        let mut n = 0;
+        loop {
+            let deadline = tokio::time::Instant::now() + Duration::from_millis(300);
+            match s.next_message(deadline).await {
+                Ok(Some(_)) => n += 1,
+                _ => return n,
+            }
+        }
+    }
+    let (ra, rb) = (drain(&mut sa).await, drain(&mut sb).await);
     eprintln!(
-        "{} paths in {:?}; looking glass at http://{lg}/ for {secs} s",
+        "members read {ra} and {rb} messages; {} paths in {:?}; looking glass at http://{lg}/ for {secs} s",
         2 * n,
         t.elapsed()
     );
@@ -83,6 +95,8 @@ async fn serve_a_large_table() {
         // The speakers read nothing; KEEPALIVEs keep their sessions up.
         sa.keepalive().await;
         sb.keepalive().await;
+        drain(&mut sa).await;
+        drain(&mut sb).await;
         tokio::time::sleep(Duration::from_secs(5)).await;
     }
     drop((sa, sb));
