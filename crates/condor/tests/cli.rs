@@ -296,10 +296,12 @@ fn summary_of_bird_mrtdump_decodes_add_path_updates() {
 }
 
 /// `condor demo` brings up the route server and its simulated members on
-/// loopback, converges, stays transparent, and stops by itself.
+/// loopback, converges, stays transparent, serves its looking glass while
+/// it runs, and stops by itself.
 #[test]
 fn demo_converges_transparently_and_stops() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_condor"))
+    use std::io::{BufRead, Read, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_condor"))
         .args([
             "demo",
             "--members",
@@ -308,10 +310,42 @@ fn demo_converges_transparently_and_stops() {
             "40",
             "--duration",
             "8",
+            "--looking-glass",
+            "127.0.0.1:0",
         ])
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("run condor demo");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut text = String::new();
+    let mut url = None;
+    while url.is_none() {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).expect("demo output") == 0 {
+            break;
+        }
+        if let Some(rest) = line.trim().strip_prefix("looking glass: http://") {
+            url = rest.split('/').next().map(str::to_string);
+        }
+        text.push_str(&line);
+    }
+    let lg = url.unwrap_or_else(|| panic!("no looking glass URL: {text}"));
+    // The looking glass answers while the demo runs.
+    let mut s = std::net::TcpStream::connect(&lg).expect("connect to the looking glass");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET /api/v1/status HTTP/1.1\r\nHost: {lg}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).expect("answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("Demo IX route server 1"), "{answer}");
+    stdout.read_to_string(&mut text).expect("demo output");
+    let out = child.wait_with_output().expect("demo ends");
     assert!(
         out.status.success(),
         "demo failed: {text}\n{}",
