@@ -22,6 +22,7 @@ use base64::Engine as _;
 use common::support::*;
 use common::*;
 use serde_json::{json, Value};
+use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -36,11 +37,15 @@ fn find(bin: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// chromedriver, killed when dropped.
+/// chromedriver in a process group of its own, with the Chromium it
+/// starts: the whole group is killed when dropped, even if the test failed
+/// before closing its session.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let pid = rustix::process::Pid::from_child(&self.0);
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -241,6 +246,7 @@ async fn pages_in_headless_chromium() {
         .port();
     let _driver = Driver(
         Command::new(driver_bin)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
