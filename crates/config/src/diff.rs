@@ -41,6 +41,8 @@ pub struct ConfigDiff {
     pub filters: bool,
     /// The `[irr]` settings changed: the sets are fetched again.
     pub irr: bool,
+    /// The `[rpki]` sources changed: they are restarted.
+    pub rpki: bool,
 }
 
 impl ConfigDiff {
@@ -52,6 +54,7 @@ impl ConfigDiff {
             && self.server_fields.is_empty()
             && !self.filters
             && !self.irr
+            && !self.rpki
     }
 }
 
@@ -70,6 +73,11 @@ fn neighbor_change(a: &Neighbor, b: &Neighbor) -> Option<Change> {
         "transparent",
         a.transparent != b.transparent,
         Impact::InPlace,
+    );
+    check(
+        "receive_blackhole",
+        a.receive_blackhole != b.receive_blackhole,
+        Impact::Reset,
     );
     check("next_hops", a.next_hops != b.next_hops, Impact::InPlace);
     check("as_set", a.as_set != b.as_set, Impact::InPlace);
@@ -124,6 +132,7 @@ pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
         .collect();
     d.filters = old.filters != new.filters;
     d.irr = old.irr != new.irr;
+    d.rpki = old.rpki != new.rpki;
     let (a, b) = (&old.server, &new.server);
     let mut sf = |name: &'static str, differs: bool| {
         if differs {

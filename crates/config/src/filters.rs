@@ -200,7 +200,70 @@ impl RawFilters {
             irr,
             rpki_as_irr: self.rpki_as_irr.unwrap_or(d.rpki_as_irr),
             reject_otc_leaks,
+            blackhole: None,
         }
+    }
+}
+
+/// `[blackhole]` as written: the IXP's blackhole next hops (RFC 7999).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBlackhole {
+    #[serde(default)]
+    next_hop_v4: Option<Spanned<String>>,
+    #[serde(default)]
+    next_hop_v6: Option<Spanned<String>>,
+}
+
+impl RawBlackhole {
+    pub(crate) fn build(&self, err: Err<'_>) -> Option<condor_policy::Blackhole> {
+        let v4 = self
+            .next_hop_v4
+            .as_ref()
+            .and_then(|v| match v.get_ref().parse() {
+                Ok(a) => Some(a),
+                Err(_) => {
+                    err(
+                        v.span(),
+                        format!(
+                            "blackhole.next_hop_v4: {:?} is not an IPv4 address",
+                            v.get_ref()
+                        ),
+                    );
+                    None
+                }
+            });
+        let v6 = self
+            .next_hop_v6
+            .as_ref()
+            .and_then(|v| match v.get_ref().parse() {
+                Ok(a) => Some(a),
+                Err(_) => {
+                    err(
+                        v.span(),
+                        format!(
+                            "blackhole.next_hop_v6: {:?} is not an IPv6 address",
+                            v.get_ref()
+                        ),
+                    );
+                    None
+                }
+            });
+        (v4.is_some() || v6.is_some()).then_some(condor_policy::Blackhole {
+            next_hop_v4: v4,
+            next_hop_v6: v6,
+        })
+    }
+}
+
+/// The `[blackhole]` table in canonical form.
+pub(crate) fn print_blackhole(b: &condor_policy::Blackhole, o: &mut String) {
+    let _ = writeln!(o, "\n[blackhole]");
+    if let Some(a) = b.next_hop_v4 {
+        let _ = writeln!(o, "next_hop_v4 = \"{a}\"");
+    }
+    if let Some(a) = b.next_hop_v6 {
+        let _ = writeln!(o, "next_hop_v6 = \"{a}\"");
     }
 }
 

@@ -13,6 +13,7 @@ mod irr;
 mod model;
 mod parse;
 mod print;
+mod rpki;
 mod secret;
 
 pub use diff::{diff, Change, ConfigDiff, Impact};
@@ -21,6 +22,7 @@ pub use irr::IrrSettings;
 pub use model::{Config, LookingGlass, MaxPrefix, MaxPrefixAction, Neighbor, Server, TcpAo};
 pub use parse::{load, parse, BGP_PORT, MAX_MD5_KEY_LEN};
 pub use print::to_canonical_toml;
+pub use rpki::{RpkiSettings, RtrCache};
 pub use secret::Secret;
 
 #[cfg(test)]

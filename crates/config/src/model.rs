@@ -18,6 +18,8 @@ pub struct Config {
     pub filters: condor_policy::Filters,
     /// How members' IRR data are fetched.
     pub irr: crate::irr::IrrSettings,
+    /// RPKI data sources; `None`: no RPKI (nothing is validated).
+    pub rpki: Option<crate::rpki::RpkiSettings>,
     /// The looking glass (`None`: not started).
     pub looking_glass: Option<LookingGlass>,
 }
@@ -127,6 +129,8 @@ pub struct Neighbor {
     /// A transparent route server (of another IXP): the first AS of its
     /// routes need not be its own.
     pub transparent: bool,
+    /// The member opted in to receive RFC 7999 blackhole routes.
+    pub receive_blackhole: bool,
     /// Other addresses of the same member accepted as NEXT_HOP with
     /// `filters.next_hop = "same-member"`.
     pub next_hops: Vec<IpAddr>,

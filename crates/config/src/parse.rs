@@ -24,6 +24,10 @@ struct RawConfig {
     looking_glass: Option<RawLookingGlass>,
     #[serde(default)]
     irr: crate::irr::RawIrr,
+    #[serde(default)]
+    rpki: Option<crate::rpki::RawRpki>,
+    #[serde(default)]
+    blackhole: Option<crate::filters::RawBlackhole>,
 }
 
 #[derive(Deserialize)]
@@ -122,6 +126,8 @@ struct RawNeighbor {
     internal: bool,
     #[serde(default)]
     transparent: bool,
+    #[serde(default)]
+    receive_blackhole: bool,
     #[serde(default)]
     as_set: Option<Spanned<String>>,
     #[serde(default)]
@@ -528,12 +534,17 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             shutdown: n.shutdown,
             internal: n.internal,
             transparent: n.transparent,
+            receive_blackhole: n.receive_blackhole,
             next_hops,
             as_set,
             irr_file: n.irr_file.as_ref().map(PathBuf::from),
         });
     }
-    let filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
+    let mut filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
+    filters.blackhole = raw
+        .blackhole
+        .as_ref()
+        .and_then(|b| b.build(&mut |span, msg| cx.err(span, msg)));
     let looking_glass = raw.looking_glass.as_ref().and_then(|lg| {
         let listen = match lg.listen.get_ref().parse::<SocketAddr>() {
             Ok(a) => Some(a),
@@ -568,6 +579,10 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
         })
     });
     let irr = raw.irr.build(&mut |span, msg| cx.err(span, msg));
+    let rpki = raw
+        .rpki
+        .as_ref()
+        .map(|r| r.build(&mut |span, msg| cx.err(span, msg)));
     if cx.errors.is_empty() {
         Ok(Config {
             server,
@@ -575,6 +590,7 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             filters,
             looking_glass,
             irr,
+            rpki,
         })
     } else {
         Err(ConfigErrors(cx.errors))

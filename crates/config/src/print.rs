@@ -50,7 +50,13 @@ pub fn to_canonical_toml(config: &Config) -> String {
         }
     }
     crate::filters::print(&config.filters, &mut o);
+    if let Some(b) = &config.filters.blackhole {
+        crate::filters::print_blackhole(b, &mut o);
+    }
     crate::irr::print(&config.irr, &mut o);
+    if let Some(r) = &config.rpki {
+        crate::rpki::print(r, &mut o);
+    }
     for n in &config.neighbors {
         let _ = writeln!(o, "\n[[neighbor]]");
         let _ = writeln!(o, "name = {}", q(&n.name));
@@ -80,6 +86,7 @@ pub fn to_canonical_toml(config: &Config) -> String {
         let _ = writeln!(o, "shutdown = {}", n.shutdown);
         let _ = writeln!(o, "internal = {}", n.internal);
         let _ = writeln!(o, "transparent = {}", n.transparent);
+        let _ = writeln!(o, "receive_blackhole = {}", n.receive_blackhole);
         if let Some(a) = &n.as_set {
             let _ = writeln!(o, "as_set = {}", q(a));
         }

@@ -293,3 +293,33 @@ fn irr_settings_and_as_sets() {
         "{e:#?}"
     );
 }
+
+#[test]
+fn rpki_sources() {
+    let base = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
+    assert_eq!(parse("t.toml", base).unwrap().rpki, None);
+    let text = format!(
+        "{base}[rpki]\nexpiry = \"2h\"\nfile = \"/var/lib/rpki-client/json\"\n[[rpki.cache]]\naddress = \"127.0.0.1:3323\"\n[[rpki.cache]]\naddress = \"rpki2.example:8282\"\npreference = 2\n"
+    );
+    let c = parse("t.toml", &text).unwrap();
+    let r = c.rpki.as_ref().unwrap();
+    assert_eq!(r.caches.len(), 2);
+    assert_eq!((r.caches[0].preference, r.caches[1].preference), (1, 2));
+    assert_eq!(r.expiry.as_secs(), 7200);
+    let again = parse("canonical.toml", &to_canonical_toml(&c)).unwrap();
+    assert_eq!(again, c);
+    let e = errors(&format!(
+        "{base}[rpki]\nrtr_version = 3\n[[rpki.cache]]\naddress = \"localhost\"\n"
+    ));
+    assert_eq!(e.len(), 2, "{e:#?}");
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":5:") && m.contains("rpki.rtr_version")),
+        "{e:#?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.contains(":7:") && m.contains("rpki.cache[0].address")),
+        "{e:#?}"
+    );
+}

@@ -96,6 +96,7 @@ mod kind;
 mod net;
 mod process;
 mod route;
+mod stayrtr;
 
 pub use config::{MemberConfig, PeerSpec};
 pub use daemon::{diagnostics, RunningDaemon, DEFAULT_TIMEOUT, KEEP_ENV};
@@ -103,3 +104,4 @@ pub use error::{Error, Result};
 pub use kind::{require, DaemonKind};
 pub use net::{free_port, loopback_v4, loopback_v6};
 pub use route::{Announcement, Community, LargeCommunity, Prefix, Route, SessionState};
+pub use stayrtr::{require_stayrtr, vrp_json, StayRtr};

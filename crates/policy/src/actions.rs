@@ -24,6 +24,10 @@ pub struct ExportControl {
     pub to: Vec<Asn>,
     /// `0:peer` / `RS:0:peer`: members that must not receive it.
     pub not_to: Vec<Asn>,
+    /// Prepends of the announcing member's ASN: `(member, times)`, member
+    /// `Asn(0)` meaning every member (`6550n:RS` / `RS:10n:0`;
+    /// `6551n:peer` / `RS:10n:peer`, n = 1..3).
+    pub prepend: Vec<(Asn, u8)>,
 }
 
 impl ExportControl {
@@ -35,9 +39,28 @@ impl ExportControl {
         !self.to_none || self.to.contains(&client)
     }
 
-    /// True when the control restricts nothing.
+    /// True when the control restricts and changes nothing.
     pub fn is_unrestricted(&self) -> bool {
-        !self.to_none && self.not_to.is_empty()
+        !self.to_none && self.not_to.is_empty() && self.prepend.is_empty()
+    }
+
+    /// How many times the announcing member's ASN is prepended for member
+    /// `client` (a prepend naming it wins over one for every member).
+    pub fn prepend_for(&self, client: Asn) -> u8 {
+        let named = self
+            .prepend
+            .iter()
+            .filter(|(a, _)| *a == client)
+            .map(|(_, n)| *n)
+            .max();
+        named.unwrap_or_else(|| {
+            self.prepend
+                .iter()
+                .filter(|(a, _)| a.0 == 0)
+                .map(|(_, n)| *n)
+                .max()
+                .unwrap_or(0)
+        })
     }
 }
 
@@ -52,11 +75,14 @@ pub struct ParsedActions {
 
 fn is_action(c: Community, rs: Asn) -> bool {
     let rs16 = rs.is_two_octet().then_some(rs.0 as u16);
-    c.high() == 0 || Some(c.high()) == rs16
+    c.high() == 0
+        || Some(c.high()) == rs16
+        || matches!(c.high(), 65511..=65513)
+        || (matches!(c.high(), 65501..=65503) && Some(c.low()) == rs16)
 }
 
 fn is_large_action(l: LargeCommunity, rs: Asn) -> bool {
-    l.global == rs.0 && l.local1 <= 1
+    l.global == rs.0 && (l.local1 <= 1 || (101..=103).contains(&l.local1))
 }
 
 /// Reads the action communities of a path received by route server `rs`.
@@ -73,6 +99,10 @@ pub fn parse_actions(attrs: &PathAttributes, rs: Asn) -> ParsedActions {
         match (c.high(), c.low()) {
             (0, low) if Some(low) == rs16 => ctl.to_none = true,
             (0, peer) => ctl.not_to.push(Asn(u32::from(peer))),
+            (h @ 65501..=65503, _) => ctl.prepend.push((Asn(0), (h - 65500) as u8)),
+            (h @ 65511..=65513, peer) => {
+                ctl.prepend.push((Asn(u32::from(peer)), (h - 65510) as u8))
+            }
             (_, peer) => ctl.to.push(Asn(u32::from(peer))),
         }
     }
@@ -84,6 +114,7 @@ pub fn parse_actions(attrs: &PathAttributes, rs: Asn) -> ParsedActions {
         match (l.local1, l.local2) {
             (0, 0) => ctl.to_none = true,
             (0, peer) => ctl.not_to.push(Asn(peer)),
+            (n @ 101..=103, peer) => ctl.prepend.push((Asn(peer), (n - 100) as u8)),
             (_, peer) => ctl.to.push(Asn(peer)),
         }
     }
@@ -232,5 +263,37 @@ mod tests {
         let c = p.control.unwrap();
         assert!(!c.allows(Asn(64502)), "0:peer needs no RS ASN");
         assert!(!c.allows(Asn(64503)));
+    }
+
+    #[test]
+    fn prepend_to_one_member_or_to_all() {
+        // 65512:64502 = prepend twice to AS64502; 65501:64115 = once to all;
+        // RS:103:4200000001 = three times to a 4-byte member.
+        let p = parse_actions(
+            &attrs(
+                &[(65512, 64502), (65501, 64115), (65000, 1)],
+                &[(64115, 103, 4_200_000_001)],
+            ),
+            RS,
+        );
+        let c = p.control.unwrap();
+        assert_eq!(c.prepend_for(Asn(64502)), 2, "the named prepend wins");
+        assert_eq!(c.prepend_for(Asn(4_200_000_001)), 3);
+        assert_eq!(
+            c.prepend_for(Asn(64999)),
+            1,
+            "everyone else: the prepend to all"
+        );
+        assert!(c.allows(Asn(64502)), "prepending restricts nobody");
+        let kept: Vec<Community> = p.stripped.unwrap().communities().collect();
+        assert_eq!(
+            kept,
+            vec![Community::new(65000, 1)],
+            "only the action communities go"
+        );
+        // 65501:x for another x is not ours: kept, no action.
+        let other = parse_actions(&attrs(&[(65501, 3356)], &[]), RS);
+        assert_eq!(other.control, None);
+        assert!(other.stripped.is_none());
     }
 }

@@ -88,6 +88,31 @@ pub struct Filters {
     pub rpki_as_irr: bool,
     /// Reject routes carrying OTC (RFC 9234 §5: a leak when learnt from an RS client).
     pub reject_otc_leaks: bool,
+    /// RFC 7999 blackholing; `None`: off (BLACKHOLE routes are ordinary routes).
+    pub blackhole: Option<Blackhole>,
+}
+
+/// RFC 7999 blackholing at the route server: the IXP's blackhole next hops.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blackhole {
+    /// Next hop of IPv4 blackhole routes (on the peering LAN, null-routed).
+    pub next_hop_v4: Option<std::net::Ipv4Addr>,
+    /// Next hop of IPv6 blackhole routes.
+    pub next_hop_v6: Option<std::net::Ipv6Addr>,
+}
+
+impl Blackhole {
+    /// The next hop that replaces the member's for a blackhole route of
+    /// `prefix`'s family, if blackholing is offered for it.
+    pub fn next_hop_for(&self, prefix: &Prefix) -> Option<NextHop> {
+        match prefix {
+            Prefix::V4(..) => self.next_hop_v4.map(NextHop::V4),
+            Prefix::V6(..) => self.next_hop_v6.map(|global| NextHop::V6 {
+                global,
+                link_local: None,
+            }),
+        }
+    }
 }
 
 /// Large transit networks (the usual "no transit leaks" list of route
@@ -116,6 +141,7 @@ impl Default for Filters {
             irr: IrrPolicy::Reject,
             rpki_as_irr: false,
             reject_otc_leaks: true,
+            blackhole: None,
         }
     }
 }
@@ -139,6 +165,7 @@ impl Filters {
             irr: IrrPolicy::Off,
             rpki_as_irr: false,
             reject_otc_leaks: false,
+            blackhole: None,
         }
     }
 }
@@ -161,6 +188,11 @@ pub trait IrrCheck: Send + Sync {
     fn prefix_ok(&self, prefix: &Prefix) -> bool;
     /// The origin AS is in the member's AS-SET.
     fn origin_ok(&self, origin: Asn) -> bool;
+    /// The prefix lies in the member's space: covered by a route object at
+    /// any length (for RFC 7999 blackhole routes, /32 and /128 included).
+    fn covers(&self, prefix: &Prefix) -> bool {
+        self.prefix_ok(prefix)
+    }
 }
 
 /// The import policy of one member.
@@ -230,6 +262,8 @@ pub struct PathCheck {
     /// The origin AS (`None` when the path ends in an AS_SET or is empty).
     origin: Option<Asn>,
     irr_origin_ok: bool,
+    /// Tagged BLACKHOLE (RFC 7999) with blackholing on.
+    blackhole: bool,
 }
 
 impl PathCheck {
@@ -294,7 +328,16 @@ impl PathCheck {
             verdict: v,
             origin,
             irr_origin_ok,
+            blackhole: f.blackhole.is_some()
+                && attrs.has_community(condor_wire::Community::BLACKHOLE),
         }
+    }
+
+    /// The route is tagged BLACKHOLE and blackholing is on: its next hop is
+    /// replaced by the IXP's blackhole address, NO_EXPORT is added, and it
+    /// goes only to members that opted in.
+    pub fn is_blackhole(&self) -> bool {
+        self.blackhole
     }
 
     /// The verdict for one prefix of the path, reached via `next_hop`.
@@ -312,6 +355,9 @@ impl PathCheck {
         } else {
             f.ipv6_length
         };
+        if self.blackhole {
+            return self.blackhole_route(prefix, member, rpki);
+        }
         if prefix.len() > max {
             v.reject(Reason::PrefixTooLong);
         }
@@ -366,6 +412,58 @@ impl PathCheck {
                 if !self.irr_origin_ok {
                     v.reject(Reason::IrrOrigin);
                 }
+            }
+        }
+        v
+    }
+}
+
+impl PathCheck {
+    /// RFC 7999 §3.2: a blackhole route is accepted for the member's own
+    /// space (covered by its IRR route objects, at any length up to /32 or
+    /// /128), whatever its NEXT_HOP (replaced) and its RPKI state (a host
+    /// route is "invalid" for most ROAs' maxLength; the state is kept for
+    /// display). The path-level checks still apply.
+    fn blackhole_route(
+        &self,
+        prefix: &Prefix,
+        member: &MemberImport,
+        rpki: Option<&dyn RpkiCheck>,
+    ) -> Verdict {
+        let f = &*member.filters;
+        let mut v = self.verdict;
+        v.set_blackhole();
+        let min = if prefix.is_ipv4() {
+            f.ipv4_length.0
+        } else {
+            f.ipv6_length.0
+        };
+        if prefix.len() < min {
+            v.reject(Reason::PrefixTooShort);
+        }
+        if f.bogon_prefixes && is_bogon_prefix(prefix) {
+            v.reject(Reason::BogonPrefix);
+        }
+        let offered = f
+            .blackhole
+            .as_ref()
+            .and_then(|b| b.next_hop_for(prefix))
+            .is_some();
+        let own = member.irr.as_ref().is_some_and(|i| i.covers(prefix));
+        if !offered || !own {
+            v.reject(Reason::BlackholeNotAllowed);
+        }
+        if let (Some(r), true) = (rpki, f.rpki != RpkiPolicy::Off) {
+            v.set_rov(r.rov(prefix, self.origin));
+        }
+        if member.irr.is_some() && f.irr != IrrPolicy::Off {
+            v.set_irr(if own && self.irr_origin_ok {
+                Irr::Valid
+            } else {
+                Irr::Invalid
+            });
+            if !self.irr_origin_ok && f.irr == IrrPolicy::Reject {
+                v.reject(Reason::IrrOrigin);
             }
         }
         v

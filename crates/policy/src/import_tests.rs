@@ -320,6 +320,9 @@ impl IrrCheck for IrrData {
     fn origin_ok(&self, origin: Asn) -> bool {
         self.1.contains(&origin)
     }
+    fn covers(&self, prefix: &Prefix) -> bool {
+        self.0.iter().any(|(p, _)| p.contains(prefix))
+    }
 }
 
 #[test]
@@ -372,4 +375,41 @@ fn permissive_member_accepts_anything_well_formed() {
         None,
     );
     assert!(v.is_accepted(), "{v:?}");
+}
+
+#[test]
+fn blackhole_routes_for_the_members_own_space() {
+    let bh = Some(Blackhole {
+        next_hop_v4: Some("45.183.47.66".parse().expect("ip")),
+        next_hop_v6: None,
+    });
+    let irr: Arc<dyn IrrCheck> =
+        Arc::new(IrrData(vec![(p("200.48.0.0/16"), 24)], vec![Asn(MEMBER)]));
+    let mut m = member(Filters {
+        blackhole: bh.clone(),
+        ..Filters::default()
+    });
+    m.irr = Some(irr.clone());
+    let tagged = attrs(&[MEMBER], &[], &[(0xc0, 8, vec![0xff, 0xff, 0x02, 0x9a])]);
+    // A host route in its own space, whatever the next hop: accepted as blackhole.
+    let v = evaluate(&p("200.48.7.9/32"), &tagged, &nh([198, 18, 0, 1]), &m, None);
+    assert!(v.is_accepted() && v.is_blackhole(), "{v:?}");
+    // Outside its space: refused.
+    let v = evaluate(&p("8.8.8.8/32"), &tagged, &nh(LAN), &m, None);
+    assert_eq!(reasons(v), vec![Reason::BlackholeNotAllowed]);
+    // Not offered for IPv6.
+    let mut m6 = m.clone();
+    m6.addresses = vec!["2803:cd60:6411:5::10".parse().expect("v6")];
+    let v6nh = NextHop::V6 {
+        global: "2803:cd60:6411:5::10".parse().expect("v6"),
+        link_local: None,
+    };
+    let v = evaluate(&p("2803:cd60::1/128"), &tagged, &v6nh, &m6, None);
+    assert!(v.has(Reason::BlackholeNotAllowed));
+    // Blackholing off: an ordinary route, and a /32 is too long.
+    let mut off = member(Filters::default());
+    off.irr = Some(irr);
+    let v = evaluate(&p("200.48.7.9/32"), &tagged, &nh(LAN), &off, None);
+    assert!(!v.is_blackhole());
+    assert_eq!(reasons(v), vec![Reason::PrefixTooLong, Reason::IrrPrefix]);
 }

@@ -12,7 +12,7 @@ pub mod verdict;
 
 pub use actions::{parse_actions, ExportControl, ParsedActions};
 pub use import::{
-    evaluate, Filters, IrrCheck, IrrPolicy, MemberImport, NextHopPolicy, PathCheck, RpkiCheck,
-    RpkiPolicy,
+    evaluate, Blackhole, Filters, IrrCheck, IrrPolicy, MemberImport, NextHopPolicy, PathCheck,
+    RpkiCheck, RpkiPolicy,
 };
 pub use verdict::{Aspa, Irr, Reason, Rov, Verdict};

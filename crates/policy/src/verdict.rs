@@ -310,6 +310,17 @@ impl Verdict {
         out
     }
 
+    /// An accepted RFC 7999 BLACKHOLE route (next hop rewritten, only for
+    /// members that opted in).
+    pub fn is_blackhole(self) -> bool {
+        self.0 & (1 << 30) != 0
+    }
+
+    /// Marks the route as a BLACKHOLE route.
+    pub fn set_blackhole(&mut self) {
+        self.0 |= 1 << 30;
+    }
+
     fn set_bits(&mut self, shift: u32, v: u32) {
         self.0 = (self.0 & !(3 << shift)) | (v << shift);
     }

@@ -107,6 +107,12 @@ impl Rank {
 }
 
 impl Path {
+    /// True when some clients' answer differs from the common one: members'
+    /// action communities restrict or change it, or it is a blackhole route.
+    pub fn restricted(&self) -> bool {
+        self.export.is_some() || self.verdict.is_blackhole()
+    }
+
     /// True when both are the same route as far as a receiver can tell.
     pub fn same_route(&self, other: &Path) -> bool {
         self.peer == other.peer

@@ -256,6 +256,8 @@ pub struct PeerSpec {
     pub out: Arc<OutQueue>,
     /// Its import policy (filters, IRR data).
     pub import: Arc<condor_policy::MemberImport>,
+    /// It opted in to receive RFC 7999 blackhole routes.
+    pub receive_blackhole: bool,
 }
 
 /// Prefix limits of a peer.

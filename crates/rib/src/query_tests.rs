@@ -41,6 +41,7 @@ fn up_with(rib: &mut Rib, id: PeerId, asn: u32, import: MemberImport) -> crate::
         max_prefix: None,
         out,
         import: Arc::new(import),
+        receive_blackhole: false,
     });
     rx
 }

@@ -231,6 +231,8 @@ enum GroupKey {
         attrs: *const PathAttributes,
         next_hop: *const NextHop,
         family: Family,
+        /// Times the announcing member's ASN is prepended for this client.
+        prepend: u8,
     },
     Withdraw {
         family: Family,
@@ -314,12 +316,8 @@ impl Rib {
 
     /// The path `peer` should have for `prefix` (its per-client best).
     pub fn answer_for(&self, peer: PeerId, prefix: &Prefix) -> Option<&Path> {
-        let asn = self
-            .peers
-            .get(&peer)
-            .map(|s| s.spec.asn)
-            .unwrap_or_default();
-        answer(self.candidates(prefix), peer, asn)
+        let spec = &self.peers.get(&peer)?.spec;
+        answer(self.candidates(prefix), spec)
     }
 
     /// The whole table, for the read queries of [`crate::query`].
@@ -557,14 +555,28 @@ impl Rib {
         if update.announce.is_empty() {
             return;
         }
-        let attrs = self.interner.attrs(update.attrs);
+        let rpki = self.rpki.clone();
+        let check = PathCheck::new(&update.attrs, &import, rpki.as_deref());
+        // RFC 7999 §3.2: a blackhole route is passed on with NO_EXPORT added
+        // and the IXP's blackhole next hop.
+        let blackhole = import
+            .filters
+            .blackhole
+            .as_ref()
+            .filter(|_| check.is_blackhole());
+        let attrs = match blackhole {
+            Some(_) => self.interner.attrs(with_no_export(&update.attrs)),
+            None => self.interner.attrs(update.attrs),
+        };
         let export = update.export.map(Arc::new);
         let rank = Rank::of(&attrs, preference(&attrs), router_id, peer_addr);
-        let rpki = self.rpki.clone();
-        let check = PathCheck::new(&attrs, &import, rpki.as_deref());
         for (nh, nlri) in update.announce {
             let nh = self.interner.next_hop(nh);
             for n in nlri {
+                let nh = match blackhole.and_then(|b| b.next_hop_for(&n.prefix)) {
+                    Some(b) => self.interner.next_hop(b),
+                    None => nh.clone(),
+                };
                 let path = Path {
                     peer: id,
                     path_id: n.path_id.unwrap_or(0),
@@ -698,14 +710,15 @@ impl Rib {
                 let s = self.peers.get_mut(id).expect("listed above");
                 if s.wants(&prefix) && !s.dump_pending(&prefix) && !s.backlog.contains_key(&prefix)
                 {
-                    let last = answer(&old, *id, s.spec.asn).cloned();
+                    let last = answer(&old, &s.spec).cloned();
                     s.backlog.insert(prefix, last);
                 }
             }
             // A best path that members' action communities keep from some
-            // clients: every client's answer is its own (rare).
-            let restricted = b_old.is_some_and(|p| p.export.is_some())
-                || b_new.is_some_and(|p| p.export.is_some());
+            // clients or change for them, or a blackhole route: every
+            // client's answer is its own (rare).
+            let restricted =
+                b_old.is_some_and(Path::restricted) || b_new.is_some_and(Path::restricted);
             let personal_ids: Vec<PeerId> = if restricted {
                 in_sync.iter().copied().collect()
             } else {
@@ -720,10 +733,16 @@ impl Rib {
                 let Some(s) = self.peers.get(id).filter(|s| s.wants(&prefix)) else {
                     continue;
                 };
-                let o = answer(&old, *id, s.spec.asn);
-                let n = answer(new, *id, s.spec.asn);
+                let o = answer(&old, &s.spec);
+                let n = answer(new, &s.spec);
                 if !same(o, n) {
-                    push_group(personal.entry(*id).or_default(), prefix, family, n);
+                    push_group(
+                        personal.entry(*id).or_default(),
+                        prefix,
+                        family,
+                        n,
+                        s.spec.asn,
+                    );
                 }
             }
             if !restricted && !same(b_old, b_new) {
@@ -817,11 +836,10 @@ impl Rib {
                 let last = s.backlog.remove(&prefix).flatten();
                 let now = answer(
                     self.table.get(&prefix).map_or(&[][..], |v| v.as_slice()),
-                    id,
-                    s.spec.asn,
+                    &s.spec,
                 );
                 if !same(last.as_ref(), now) {
-                    push_group(&mut groups, prefix, family_of(&prefix), now);
+                    push_group(&mut groups, prefix, family_of(&prefix), now, s.spec.asn);
                 }
             }
             if budget > 0 {
@@ -841,8 +859,14 @@ impl Rib {
                         if !d.families.contains(&family_of(prefix)) {
                             continue;
                         }
-                        if let Some(p) = answer(paths, id, s.spec.asn) {
-                            push_group(&mut groups, *prefix, family_of(prefix), Some(p));
+                        if let Some(p) = answer(paths, &s.spec) {
+                            push_group(
+                                &mut groups,
+                                *prefix,
+                                family_of(prefix),
+                                Some(p),
+                                s.spec.asn,
+                            );
                         }
                     }
                     if finished {
@@ -862,6 +886,24 @@ impl Rib {
     }
 }
 
+/// `attrs` with NO_EXPORT (RFC 1997) among its communities.
+fn with_no_export(attrs: &PathAttributes) -> PathAttributes {
+    use condor_wire::Community;
+    if attrs.has_community(Community::NO_EXPORT) {
+        return attrs.clone();
+    }
+    let mut v: Vec<u8> = attrs
+        .communities()
+        .flat_map(|c| c.0.to_be_bytes())
+        .collect();
+    v.extend(Community::NO_EXPORT.0.to_be_bytes());
+    attrs.with_attr(
+        condor_wire::attr::flags::OPTIONAL | condor_wire::attr::flags::TRANSITIVE,
+        condor_wire::attr::types::COMMUNITIES,
+        Some(&v),
+    )
+}
+
 /// Our degree of preference for a path (decision step 1): 100, or 0 for a
 /// path tagged GRACEFUL_SHUTDOWN (RFC 8326 §4: the receiver lowers it so
 /// that traffic moves before the session goes down).
@@ -873,12 +915,14 @@ fn preference(attrs: &PathAttributes) -> u32 {
     }
 }
 
-/// The best path client `id` (with ASN `asn`) may have: not its own, and
-/// allowed by the sender's action communities (RFC 7947 §2.3: the best of
-/// the allowed, not nothing).
-fn answer(paths: &[Path], id: PeerId, asn: condor_wire::Asn) -> Option<&Path> {
+/// The best path client `c` may have: not its own, allowed by the sender's
+/// action communities, and a blackhole route only if it opted in (RFC 7947
+/// §2.3: the best of the allowed, not nothing).
+fn answer<'a>(paths: &'a [Path], c: &PeerSpec) -> Option<&'a Path> {
     best(paths, |p| {
-        p.peer != id && p.export.as_ref().is_none_or(|e| e.allows(asn))
+        p.peer != c.id
+            && p.export.as_ref().is_none_or(|e| e.allows(c.asn))
+            && (c.receive_blackhole || !p.verdict.is_blackhole())
     })
 }
 
@@ -889,11 +933,38 @@ fn group_key(family: Family, p: Option<&Path>) -> (GroupKey, Option<Path>) {
                 attrs: Arc::as_ptr(&p.attrs),
                 next_hop: Arc::as_ptr(&p.next_hop),
                 family,
+                prepend: 0,
             },
             Some(p.clone()),
         ),
         None => (GroupKey::Withdraw { family }, None),
     }
+}
+
+/// `p` as sent to the member with ASN `client`: with the prepends the
+/// announcing member asked for (its first AS, repeated).
+fn with_prepends(p: &Path, client: condor_wire::Asn) -> (u8, Option<Path>) {
+    let n = p.export.as_ref().map_or(0, |e| e.prepend_for(client));
+    if n == 0 {
+        return (0, None);
+    }
+    let Some(mut path) = p.attrs.as_path() else {
+        return (0, None);
+    };
+    let Some(first) = path.first_asn() else {
+        return (0, None);
+    };
+    path.prepend(first, usize::from(n));
+    let mut v = Vec::new();
+    path.encode(true, &mut v);
+    let attrs = p.attrs.with_attr(
+        condor_wire::attr::flags::TRANSITIVE,
+        condor_wire::attr::types::AS_PATH,
+        Some(&v),
+    );
+    let mut out = p.clone();
+    out.attrs = Arc::new(attrs);
+    (n, Some(out))
 }
 
 impl GroupKey {
@@ -922,8 +993,18 @@ fn push_group(
     prefix: Prefix,
     family: Family,
     p: Option<&Path>,
+    client: condor_wire::Asn,
 ) {
-    let (key, path) = group_key(family, p);
+    let (mut key, mut path) = group_key(family, p);
+    if let (GroupKey::Announce { prepend, .. }, Some(orig)) = (&mut key, p) {
+        if orig.export.is_some() {
+            let (n, changed) = with_prepends(orig, client);
+            *prepend = n;
+            if changed.is_some() {
+                path = changed;
+            }
+        }
+    }
     groups
         .entry(key)
         .or_insert_with(|| Group {

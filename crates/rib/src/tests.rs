@@ -65,6 +65,11 @@ impl Client {
 const TEST_HIGH: usize = 64 * 1024;
 
 fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
+    client_opts(rib, id, asn, ctx, false)
+}
+
+/// A client that may opt in to blackhole routes.
+fn client_opts(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context, blackhole: bool) -> Client {
     let (out, rx) = OutQueue::with_watermarks(
         id,
         vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
@@ -82,6 +87,7 @@ fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
         max_prefix: None,
         out: out.clone(),
         import: Arc::new(MemberImport::permissive(Asn(asn))),
+        receive_blackhole: blackhole,
     });
     Client {
         out,
@@ -352,6 +358,7 @@ fn max_prefix_actions() {
             }),
             out: out.clone(),
             import: Arc::new(MemberImport::permissive(Asn(64501))),
+            receive_blackhole: false,
         });
     }
     let three = ["45.183.44.0/24", "45.183.45.0/24", "45.183.46.0/24"];
@@ -732,4 +739,86 @@ fn graceful_shutdown_lowers_preference() {
         Some("64501"),
         "still the best b may have"
     );
+}
+
+#[test]
+fn blackhole_routes_rewritten_and_only_to_members_that_opted_in() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let mut a = client(&mut rib, 1, 64501, ctx);
+    let mut b = client_opts(&mut rib, 2, 64502, ctx, true);
+    let mut c = client(&mut rib, 3, 64503, ctx);
+    // a's own space per its IRR data; blackholing offered for IPv4.
+    struct Own;
+    impl condor_policy::IrrCheck for Own {
+        fn prefix_ok(&self, p: &Prefix) -> bool {
+            "200.48.0.0/16".parse::<Prefix>().unwrap().contains(p) && p.len() <= 24
+        }
+        fn origin_ok(&self, _: Asn) -> bool {
+            true
+        }
+        fn covers(&self, p: &Prefix) -> bool {
+            "200.48.0.0/16".parse::<Prefix>().unwrap().contains(p)
+        }
+    }
+    let filters = condor_policy::Filters {
+        blackhole: Some(condor_policy::Blackhole {
+            next_hop_v4: Some("45.183.47.66".parse().unwrap()),
+            next_hop_v6: None,
+        }),
+        ..condor_policy::Filters::none()
+    };
+    rib.set_import(
+        1,
+        Arc::new(MemberImport {
+            irr: Some(Arc::new(Own)),
+            filters: Arc::new(filters),
+            ..MemberImport::permissive(Asn(64501))
+        }),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
+    let mut u = announce(&[64501], "198.18.0.1", &["200.48.7.9/32", "200.48.0.0/16"]);
+    u.attrs = u.attrs.with_attr(0xc0, 8, Some(&[0xff, 0xff, 0x02, 0x9a]));
+    rib.routes(1, u);
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
+    assert_eq!(
+        b.view[&"200.48.7.9/32".parse().unwrap()].1,
+        "45.183.47.66",
+        "next hop rewritten"
+    );
+    assert!(b.view.contains_key(&"200.48.0.0/16".parse().unwrap()));
+    assert!(c.view.is_empty(), "c did not opt in: {:?}", c.view);
+    let p = &rib.candidates(&"200.48.7.9/32".parse().unwrap())[0];
+    assert!(p.verdict.is_blackhole() && p.verdict.is_accepted());
+    assert!(p.attrs.has_community(condor_wire::Community::NO_EXPORT));
+}
+
+#[test]
+fn prepend_communities_per_member() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let (mut a, mut b, mut c) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+        client(&mut rib, 3, 64503, ctx),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
+    let mut u = announce(
+        &[64501, 65010],
+        "198.18.0.1",
+        &["200.48.0.0/16", "200.49.0.0/16"],
+    );
+    u.export = Some(condor_policy::ExportControl {
+        prepend: vec![(Asn(64502), 2)],
+        ..Default::default()
+    });
+    rib.routes(1, u);
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
+    assert_eq!(b.has("200.48.0.0/16"), Some("64501 64501 64501 65010"));
+    assert_eq!(b.has("200.49.0.0/16"), Some("64501 64501 64501 65010"));
+    assert_eq!(c.has("200.48.0.0/16"), Some("64501 65010"));
+    // A late joiner's initial table carries the prepends too.
+    let mut d = client(&mut rib, 4, 64502, ctx);
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c, &mut d]);
+    assert_eq!(d.has("200.49.0.0/16"), Some("64501 64501 64501 65010"));
 }

@@ -3,133 +3,43 @@
 //! under `CI=true`. Each StayRTR gets its own temporary directory and ports
 //! and is killed by its own handle.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use condor_rtr::{load_file, spawn_rtr, CacheConfig, RpkiSnapshot, RpkiStore, RtrConfig, Vrp};
 use condor_wire::Asn;
 
-fn have_stayrtr() -> bool {
-    let ok = Command::new("stayrtr")
-        .arg("-version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
-    if !ok {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("stayrtr is missing (Debian package stayrtr) and CI=true");
-        }
-        eprintln!("skipped: stayrtr is not installed (apt-get install stayrtr)");
-    }
-    ok
-}
+use condor_interop::{require_stayrtr as have_stayrtr, vrp_json};
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-/// One StayRTR process serving `vrps.json` in its own directory.
-struct StayRtr {
-    child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
-}
+/// The harness's StayRTR, with panics for the tests' brevity.
+struct StayRtr(condor_interop::StayRtr);
 
 impl StayRtr {
     fn start(json: &str, extra: &[&str]) -> StayRtr {
-        StayRtr::start_on(free_port(), json, extra)
+        StayRtr(condor_interop::StayRtr::start(json, extra).expect("stayrtr starts"))
     }
-
     fn start_on(port: u16, json: &str, extra: &[&str]) -> StayRtr {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join("vrps.json"), json).expect("write vrps.json");
-        let metrics = free_port();
-        let log = std::fs::File::create(dir.path().join("stayrtr.log")).expect("log file");
-        let child = Command::new("stayrtr")
-            .current_dir(dir.path())
-            .args(["-bind", &format!("127.0.0.1:{port}")])
-            .args(["-metrics.addr", &format!("127.0.0.1:{metrics}")])
-            .args(["-cache", &dir.path().join("vrps.json").to_string_lossy()])
-            .args(["-checktime=false", "-refresh", "1", "-rtr.refresh", "1"])
-            .args(["-rtr.retry", "1", "-log.verbose=false"])
-            .args(extra)
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("spawn stayrtr");
-        let s = StayRtr { child, dir, port };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "stayrtr did not listen: {}",
-                s.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        s
+        StayRtr(condor_interop::StayRtr::start_on(port, json, extra).expect("stayrtr starts"))
     }
-
+    fn port(&self) -> u16 {
+        self.0.port()
+    }
     fn address(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        self.0.address()
     }
-
     fn file(&self) -> PathBuf {
-        self.dir.path().join("vrps.json")
+        self.0.file()
     }
-
-    /// Replaces the served file atomically.
     fn rewrite(&self, json: &str) {
-        let tmp = self.dir.path().join("vrps.json.new");
-        std::fs::write(&tmp, json).expect("write");
-        std::fs::rename(&tmp, self.file()).expect("rename");
+        self.0.rewrite(json).expect("rewrite vrps.json")
     }
-
     fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("stayrtr.log")).unwrap_or_default()
+        self.0.log()
     }
-
     fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0.kill()
     }
-}
-
-impl Drop for StayRtr {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// A VRP file in the rpki-client dialect StayRTR reads.
-fn vrp_json(vrps: &[(&str, u8, u32)], aspas: &[(u32, &[u32])]) -> String {
-    let roas: Vec<String> = vrps
-        .iter()
-        .map(|(p, m, a)| format!(r#"{{"prefix":"{p}","maxLength":{m},"asn":{a},"ta":"test"}}"#))
-        .collect();
-    let aspas: Vec<String> = aspas
-        .iter()
-        .map(|(c, ps)| {
-            let ps: Vec<String> = ps.iter().map(u32::to_string).collect();
-            format!(
-                r#"{{"customer_asid":{c},"expires":4102444799,"providers":[{}]}}"#,
-                ps.join(",")
-            )
-        })
-        .collect();
-    // StayRTR 0.5 reads ASPA from rpki-client's older per-family form.
-    let aspas = aspas.join(",");
-    format!(
-        r#"{{"metadata":{{"buildtime":"2026-01-01T00:00:00Z"}},"roas":[{}],"provider_authorizations":{{"ipv4":[{aspas}],"ipv6":[{aspas}]}}}}"#,
-        roas.join(",")
-    )
 }
 
 /// Waits (bounded) until `check` holds for the store's snapshot.
@@ -302,7 +212,7 @@ async fn failover_to_the_next_cache() {
     assert_eq!(c.vrps_added, want_b.vrps());
 
     // The preferred cache comes back (same address): it takes over again.
-    let a2 = StayRtr::start_on(a.port, &set_a, &[]);
+    let a2 = StayRtr::start_on(a.port(), &set_a, &[]);
     wait_for(
         &store,
         "the preferred cache again",

@@ -39,6 +39,8 @@ pub(crate) struct Hooks {
     /// Import policy, replaced on reload. A lock, not a channel: it is read
     /// once per session start and written once per reload.
     import: std::sync::Mutex<Arc<MemberImport>>,
+    /// The member opted in to receive blackhole routes.
+    receive_blackhole: bool,
 }
 
 impl Hooks {
@@ -66,6 +68,7 @@ impl Hooks {
             rib,
             rs_asn,
             import: std::sync::Mutex::new(import),
+            receive_blackhole: n.receive_blackhole,
         }
     }
 
@@ -99,6 +102,7 @@ impl SessionHooks for Hooks {
             max_prefix: self.max_prefix.clone(),
             out: out.clone(),
             import: self.import(),
+            receive_blackhole: self.receive_blackhole,
         };
         let _ = self.rib.tx.send(RibInput::PeerUp(spec)).await;
         let xon = self.rib.xon.clone();

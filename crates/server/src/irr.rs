@@ -36,6 +36,14 @@ impl IrrCheck for IrrData {
     fn origin_ok(&self, origin: Asn) -> bool {
         self.0.check_origin(origin)
     }
+    fn covers(&self, prefix: &Prefix) -> bool {
+        // Route objects are accepted down to the set's max length: the
+        // prefix is in the member's space when its covering prefix of that
+        // length is.
+        let m = self.0.max_len();
+        let len = prefix.len().min(if prefix.is_ipv4() { m.v4 } else { m.v6 });
+        Prefix::new(prefix.addr(), len).is_ok_and(|p| self.0.check_prefix(&p))
+    }
 }
 
 /// IRR data not loaded yet: nothing is covered.

@@ -19,6 +19,7 @@ mod hooks;
 mod irr;
 mod neighbor;
 pub mod query;
+mod rpki;
 
 use anyhow::Context as _;
 use condor_config::{Config, Impact};
@@ -132,6 +133,7 @@ struct State {
     /// Members' IRR data by set name, as the IRR task delivered them.
     irr_data: HashMap<String, Arc<dyn condor_policy::IrrCheck>>,
     irr: irr::IrrService,
+    rpki: Option<rpki::RpkiService>,
 }
 
 /// Starts the daemon: binds the listener, starts the RIB and one session per neighbor.
@@ -152,6 +154,10 @@ pub async fn start(config: Config) -> anyhow::Result<Daemon> {
         filters: Arc::new(config.filters.clone()),
         irr_data: HashMap::new(),
         irr,
+        rpki: match &config.rpki {
+            Some(r) => Some(rpki::start(r, rib.clone()).await.context("RPKI")?),
+            None => None,
+        },
     };
     for n in &config.neighbors {
         state
@@ -250,6 +256,31 @@ impl State {
         }
         self.config = new.clone();
         self.irr.configure(&new);
+        if diff.rpki {
+            match &new.rpki {
+                Some(r) => match rpki::start(r, self.rib.clone()).await {
+                    Ok(s) => {
+                        tracing::info!("reload: RPKI sources restarted");
+                        self.rpki = Some(s);
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %format!("{e:#}"), "reload: RPKI sources unchanged")
+                    }
+                },
+                None => {
+                    tracing::info!("reload: RPKI off");
+                    self.rpki = None;
+                    let _ = self
+                        .rib
+                        .tx
+                        .send(condor_rib::RibInput::SetRpki(
+                            condor_rib::RpkiData(None),
+                            condor_rib::Scope::All,
+                        ))
+                        .await;
+                }
+            }
+        }
         if diff.filters {
             tracing::info!("reload: import filters changed; every path is re-evaluated");
             self.filters = Arc::new(new.filters.clone());

@@ -13,6 +13,7 @@ mod filters;
 mod malformed;
 mod max_prefix;
 mod reload;
+mod rpki;
 mod tcp_ao;
 mod transparency;
 mod unknown_source;
