@@ -83,16 +83,24 @@ impl CommunityScheme {
             "action",
             "announce to member AS peer (with \"to no member\": only to the listed members)",
         );
-        add(
-            format!("{rs}:1000:x"),
-            "informational",
-            "RPKI origin validation state of an accepted route",
-        );
-        add(
-            format!("{rs}:1001:x"),
-            "informational",
-            "IRR state of an accepted route",
-        );
+        for (x, what) in [(1, "valid"), (2, "not found"), (3, "invalid")] {
+            add(
+                format!("{rs}:1000:{x}"),
+                "informational",
+                &format!("RPKI origin validation: {what}"),
+            );
+        }
+        for (x, what) in [
+            (1, "valid"),
+            (2, "not in the IRR, accepted as RPKI-valid"),
+            (3, "invalid"),
+        ] {
+            add(
+                format!("{rs}:1001:{x}"),
+                "informational",
+                &format!("IRR: {what}"),
+            );
+        }
         for r in condor_policy::Reason::ALL {
             add(
                 format!("{rs}:1101:{}", r.code()),
