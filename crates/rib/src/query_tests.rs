@@ -28,9 +28,15 @@ fn filtered(rib: &mut Rib, id: PeerId, asn: u32) -> crate::peer::OutReader {
 }
 
 fn up_with(rib: &mut Rib, id: PeerId, asn: u32, import: MemberImport) -> crate::peer::OutReader {
+    let (spec, rx) = spec(id, asn, import);
+    rib.peer_up(spec);
+    rx
+}
+
+fn spec(id: PeerId, asn: u32, import: MemberImport) -> (PeerSpec, crate::peer::OutReader) {
     let fams = vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST];
     let (out, rx) = OutQueue::new(id, fams.clone());
-    rib.peer_up(PeerSpec {
+    let spec = PeerSpec {
         id,
         name: format!("AS{asn}"),
         asn: Asn(asn),
@@ -42,8 +48,8 @@ fn up_with(rib: &mut Rib, id: PeerId, asn: u32, import: MemberImport) -> crate::
         out,
         import: Arc::new(import),
         receive_blackhole: false,
-    });
-    rx
+    };
+    (spec, rx)
 }
 
 fn announce(rib: &mut Rib, id: PeerId, path: &[u32], prefixes: &[String]) {
@@ -331,4 +337,55 @@ async fn handle_chains_chunks() {
     assert!(rib.counts().await.unwrap().is_empty());
     let page = rib.routes(q(1, RouteView::Received)).await.unwrap();
     assert_eq!(page.unwrap_err(), QueryError::NotUp(addr(1)));
+}
+
+#[tokio::test]
+async fn a_sparse_page_ends_on_its_budget_with_a_cursor() {
+    let (notices, _n) = tokio::sync::mpsc::unbounded_channel();
+    let rib = crate::spawn(notices);
+    let (spec, _rx) = spec(1, 64501, MemberImport::permissive(Asn(64501)));
+    rib.tx.send(crate::RibInput::PeerUp(spec)).await.unwrap();
+    // More prefixes than one page may examine, none of them filtered.
+    let n = MAX_CHUNKS_PER_PAGE * CHUNK_PREFIXES + 500;
+    let all: Vec<Prefix> = (0..n as u32)
+        .map(|i| Prefix::new(std::net::Ipv4Addr::from((20 << 24) + (i << 8)).into(), 24).unwrap())
+        .collect();
+    let mut v = Vec::new();
+    AsPath::from_sequence([64501]).encode(true, &mut v);
+    let attrs = PathAttributes::from_parts(
+        &[(0x40, 1, &[0]), (0x40, 2, &v), (0x40, 3, &[45, 183, 47, 1])],
+        true,
+    )
+    .unwrap();
+    for chunk in all.chunks(10_000) {
+        let u = RouteUpdate {
+            attrs: attrs.clone(),
+            announce: vec![(
+                NextHop::V4("45.183.47.1".parse().unwrap()),
+                chunk.iter().map(|p| Nlri::new(*p)).collect(),
+            )],
+            ..Default::default()
+        };
+        rib.tx.send(crate::RibInput::Routes(1, u)).await.unwrap();
+    }
+    let mut query = q(1, RouteView::Filtered);
+    let first = rib.routes(query.clone()).await.unwrap().unwrap();
+    assert!(first.routes.is_empty());
+    assert_eq!(
+        first.next,
+        Some(all[MAX_CHUNKS_PER_PAGE * CHUNK_PREFIXES - 1]),
+        "the page stopped on its budget and says where to go on"
+    );
+    query.after = first.next;
+    let second = rib.routes(query).await.unwrap().unwrap();
+    assert!(second.routes.is_empty());
+    assert_eq!(second.next, None, "the rest of the table fits one page");
+    // The dense view of the same table fills its page at once.
+    let received = rib
+        .routes(q(1, RouteView::Received))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(received.routes.len(), 1000);
+    assert_eq!(received.next, Some(all[999]));
 }
