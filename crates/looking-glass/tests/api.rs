@@ -319,8 +319,28 @@ async fn every_endpoint_against_a_real_daemon() {
         .body
         .contains("prefers-color-scheme: dark"));
 
-    // Birdwatcher (Alice-LG) endpoints.
+    // Birdwatcher (Alice-LG) endpoints, with the time formats Alice-LG is
+    // configured to parse (servertime RFC 3339, servertime_short/_ext).
+    let rfc3339 = |v: &Value| {
+        let t = v.as_str().unwrap_or_default();
+        t.len() == 20 && &t[10..11] == "T" && t.ends_with('Z') && t[..4].parse::<u32>().is_ok()
+    };
+    let short = |v: &Value| {
+        let t = v.as_str().unwrap_or_default();
+        t.len() == 19 && &t[10..11] == " " && &t[13..14] == ":" && t[..4].parse::<u32>().is_ok()
+    };
     let bw = c.get("/status").await.json();
+    assert!(rfc3339(&bw["ttl"]), "{bw}");
+    assert!(
+        rfc3339(&bw["api"]["cache_status"]["cached_at"]["date"]),
+        "{bw}"
+    );
+    assert!(
+        short(&bw["status"]["current_server"])
+            && short(&bw["status"]["last_reboot"])
+            && short(&bw["status"]["last_reconfig"]),
+        "{bw}"
+    );
     assert_eq!(bw["status"]["router_id"], "127.0.20.1");
     assert_eq!(bw["api"]["result_from_cache"], false);
     assert!(bw["api"]["Version"].is_string() && bw["ttl"].is_string());
@@ -331,6 +351,11 @@ async fn every_endpoint_against_a_real_daemon() {
     assert_eq!(pa["neighbor_address"], a_s);
     assert_eq!(pa["neighbor_as"], 262589);
     assert_eq!(pa["state"], "up");
+    assert!(short(&pa["state_changed"]), "{pa}");
+    assert_eq!(
+        pa["description"], "Alpha <script>alert(1)</script> & Co",
+        "JSON is not HTML-escaped"
+    );
     assert_eq!(
         (
             pa["routes"]["imported"].clone(),
@@ -351,6 +376,16 @@ async fn every_endpoint_against_a_real_daemon() {
         serde_json::json!(["262589"])
     );
     assert_eq!(pr["routes"][0]["from_protocol"], "R127_0_20_2");
+    let route = &pr["routes"][0];
+    assert!(short(&route["age"]), "{route}");
+    assert_eq!(route["gateway"], a_s);
+    assert_eq!(route["learnt_from"], a_s);
+    assert!(
+        route["bgp"]["med"].is_string() && route["bgp"]["local_pref"].is_string(),
+        "{route}"
+    );
+    assert!(route["bgp"]["communities"].is_array() && route["bgp"]["ext_communities"].is_array());
+    assert_eq!(route["bgp"]["origin"], "IGP");
     let pf = c.get("/routes/filtered/R127_0_20_2").await.json();
     assert_eq!(pf["routes"][0]["network"], "10.0.0.0/8");
     assert_eq!(
