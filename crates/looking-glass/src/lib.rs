@@ -71,7 +71,10 @@ impl LookingGlass {
         }
     }
 
-    /// The HTTP application: API, birdwatcher endpoints and pages, rate limited.
+    /// The HTTP application: API, birdwatcher endpoints and pages, rate
+    /// limited per client address — serve it with
+    /// `into_make_service_with_connect_info::<SocketAddr>()` (as [`serve`]
+    /// does), the limiter reads the peer address from it.
     pub fn router(&self) -> Router {
         let limiter = ratelimit::RateLimiter::new(
             self.inner.options.rate_per_second,
