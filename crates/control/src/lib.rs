@@ -8,7 +8,7 @@
 pub mod query;
 
 pub use query::{
-    LookupRequest, LookupResult, PeerName, ReasonInfo, RouteCounts, RouteInfo, RoutePage,
+    LookupRequest, LookupResult, MatrixCell, PeerName, ReasonInfo, RouteCounts, RouteInfo, RoutePage,
     RouteView, RoutesRequest, ServerStatus,
 };
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,8 @@ pub enum Request {
     Lookup(LookupRequest),
     /// Route counts of every neighbor that is up.
     Counts,
+    /// The peering matrix: who receives how many prefixes from whom.
+    Matrix,
 }
 
 impl Request {
@@ -141,6 +143,11 @@ pub enum Reply {
     Counts {
         /// Per neighbor, in address order.
         counts: Vec<RouteCounts>,
+    },
+    /// Answer to [`Request::Matrix`].
+    Matrix {
+        /// Cells with at least one prefix, in (client, source) address order.
+        cells: Vec<MatrixCell>,
     },
     /// The request was done.
     Ok,

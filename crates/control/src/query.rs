@@ -181,3 +181,15 @@ pub struct ServerStatus {
     /// Paths in the table.
     pub paths: u64,
 }
+
+/// One cell of the peering matrix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MatrixCell {
+    /// The member receiving.
+    pub client: PeerName,
+    /// The member its paths come from.
+    pub source: PeerName,
+    /// Prefixes `client` receives from `source` through the route server.
+    pub prefixes: u64,
+}

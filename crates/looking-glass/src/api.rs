@@ -221,6 +221,26 @@ async fn lookup(
     Ok(Json(lg.lookup(&p.q, p.exact, p.client, op).await?))
 }
 
+/// The peering matrix.
+#[derive(Serialize, ToSchema)]
+pub struct MatrixView {
+    /// Who receives how many prefixes from whom (cells with at least one).
+    pub cells: Vec<condor_control::MatrixCell>,
+}
+
+/// Who exchanges routes with whom through the route server: for each
+/// member, how many prefixes it receives from each other member.
+#[utoipa::path(get, path = "/api/v1/matrix", tag = "neighbors",
+    responses((status = 200, body = MatrixView)))]
+async fn matrix(
+    State(lg): State<LookingGlass>,
+    Operator(op): Operator,
+) -> Result<Json<MatrixView>, LgError> {
+    Ok(Json(MatrixView {
+        cells: lg.matrix(op).await?,
+    }))
+}
+
 /// The community scheme of this route server.
 #[utoipa::path(get, path = "/api/v1/communities", tag = "communities",
     responses((status = 200, body = crate::pages::CommunityScheme)))]
@@ -239,6 +259,7 @@ fn api_router() -> OpenApiRouter<LookingGlass> {
         .routes(routes!(routes))
         .routes(routes!(lookup))
         .routes(routes!(communities))
+        .routes(routes!(matrix))
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.

@@ -6,8 +6,8 @@
 
 use crate::Options;
 use condor_control::{
-    Backend, LookupRequest, LookupResult, NeighborInfo, Reply, Request, RouteCounts, RoutePage,
-    RouteView, RoutesRequest, ServerStatus,
+    Backend, LookupRequest, LookupResult, MatrixCell, NeighborInfo, Reply, Request, RouteCounts,
+    RoutePage, RouteView, RoutesRequest, ServerStatus,
 };
 use serde::Serialize;
 use std::collections::HashSet;
@@ -75,6 +75,7 @@ pub(crate) struct Inner {
     pub backend: Arc<dyn Backend>,
     pub options: Options,
     counts: Mutex<CountCache>,
+    matrix: tokio::sync::Mutex<Option<(Instant, Arc<Vec<MatrixCell>>)>>,
     /// Held by the one request recounting.
     recount: tokio::sync::Mutex<()>,
     status: Mutex<Option<(Instant, ServerStatus)>>,
@@ -86,6 +87,7 @@ impl Inner {
             backend,
             options,
             counts: Mutex::new(None),
+            matrix: tokio::sync::Mutex::new(None),
             recount: tokio::sync::Mutex::new(()),
             status: Mutex::new(None),
         }
@@ -237,6 +239,31 @@ impl crate::LookingGlass {
             .collect();
         out.sort_by_key(|n| n.address.parse::<IpAddr>().ok());
         Ok(out)
+    }
+
+    /// The peering matrix (cached like the counts), internal neighbors left
+    /// out of the public view.
+    pub async fn matrix(&self, operator: bool) -> Result<Vec<MatrixCell>, LgError> {
+        let cells = {
+            let mut cache = self.inner.matrix.lock().await;
+            match cache.as_ref() {
+                Some((at, c)) if at.elapsed() < self.inner.options.counts_ttl => c.clone(),
+                _ => match ask(self, Request::Matrix).await? {
+                    Reply::Matrix { cells } => {
+                        let c = Arc::new(cells);
+                        *cache = Some((Instant::now(), c.clone()));
+                        c
+                    }
+                    r => return Err(unexpected(r)),
+                },
+            }
+        };
+        let hidden = self.hidden(operator).await?;
+        Ok(cells
+            .iter()
+            .filter(|c| !hidden.contains(&c.client.address) && !hidden.contains(&c.source.address))
+            .cloned()
+            .collect())
     }
 
     /// Addresses of the internal neighbors (hidden from the public view).

@@ -519,10 +519,6 @@ async fn search(
     }
 }
 
-fn families_meet(a: &NeighborView, b: &NeighborView) -> bool {
-    a.families.iter().any(|f| b.families.contains(f))
-}
-
 async fn matrix(State(lg): State<LookingGlass>, Operator(op): Operator) -> Response {
     let r = async {
         let (site, _) = site(&lg).await?;
@@ -532,42 +528,48 @@ async fn matrix(State(lg): State<LookingGlass>, Operator(op): Operator) -> Respo
             .into_iter()
             .filter(|n| n.state == "Established")
             .collect();
+        let cells = lg.matrix(op).await?;
+        let count = |client: &str, source: &str| {
+            cells
+                .iter()
+                .find(|c| c.client.address == client && c.source.address == source)
+                .map_or(0, |c| c.prefixes)
+        };
         let mut b = String::from(
-            "<p>A cell is marked when the member of the row receives routes from the member of the column \
-through the route server: both sessions are up, share an address family, and the column's member has \
-accepted routes. Action communities that keep single prefixes from single members are not reflected here; \
-the member page lists exactly what a member receives.</p>",
+            "<p>Each cell is the number of prefixes the member of the row receives from the member of \
+the column through the route server (its per-member best path, action communities applied).</p>",
         );
         if ns.len() > MATRIX_MAX {
             let _ = write!(
                 b,
-                "<p class=\"note\">{} sessions: the matrix shows the first {MATRIX_MAX}.</p>",
+                "<p class=\"note\">{} sessions: the matrix shows the first {MATRIX_MAX}; \
+<a href=\"/api/v1/matrix\">the API</a> has them all.</p>",
                 ns.len()
             );
         }
         let ns = &ns[..ns.len().min(MATRIX_MAX)];
-        b.push_str("<div class=\"scroll\"><table class=\"matrix\"><caption>Receives from (columns)</caption><thead><tr><td></td>");
+        b.push_str("<div class=\"scroll\"><table class=\"matrix\"><caption>Prefixes received by the row from the column</caption><thead><tr><td></td>");
         for c in ns {
-            let _ = write!(b, "<th scope=\"col\"><span title=\"{}\">AS{}</span></th>", esc(&c.name), c.asn);
+            let _ = write!(
+                b,
+                "<th scope=\"col\"><span title=\"{}\">AS{}</span></th>",
+                esc(&c.name),
+                c.asn
+            );
         }
         b.push_str("</tr></thead><tbody>");
         for r in ns {
             let _ = write!(b, "<tr><th scope=\"row\">{} AS{}</th>", member_link(r), r.asn);
             for c in ns {
-                let on = r.address != c.address && c.accepted > 0 && families_meet(r, c);
-                let label = format!(
-                    "{} {} routes from {}",
-                    r.name,
-                    if on { "receives" } else { "does not receive" },
-                    c.name
-                );
+                let n = if r.address == c.address { 0 } else { count(&r.address, &c.address) };
+                let label = format!("{} receives {n} prefixes from {}", r.name, c.name);
                 let _ = write!(
                     b,
                     "<td class=\"{}\" title=\"{}\"><span class=\"sr\">{}</span>{}</td>",
-                    if on { "on" } else { "off" },
+                    if n > 0 { "on" } else { "off" },
                     esc(&label),
                     esc(&label),
-                    if on { "●" } else { "" }
+                    if n > 0 { n.to_string() } else { String::new() }
                 );
             }
             b.push_str("</tr>");

@@ -261,6 +261,7 @@ async fn every_endpoint_against_a_real_daemon() {
         "/api/v1/neighbors/{address}/routes/{view}",
         "/api/v1/lookup",
         "/api/v1/communities",
+        "/api/v1/matrix",
     ] {
         assert!(oa["paths"].get(p).is_some(), "{p} in the OpenAPI document");
     }
@@ -308,10 +309,40 @@ async fn every_endpoint_against_a_real_daemon() {
     );
     let mx = c.get("/matrix").await;
     assert!(
-        mx.body.contains("AS6147 routes from Alpha")
-            || mx.body.contains("receives routes from Alpha"),
+        mx.body
+            .contains("AS6147 receives 2 prefixes from Alpha &lt;script&gt;"),
         "{}",
         mx.body
+    );
+    let cells = |v: &Value| -> Vec<(String, String, u64)> {
+        v["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["client"]["address"].as_str().unwrap().to_string(),
+                    x["source"]["address"].as_str().unwrap().to_string(),
+                    x["prefixes"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let m = cells(&c.get("/api/v1/matrix").await.json());
+    assert_eq!(
+        m,
+        [(a_s.clone(), b_s.clone(), 1), (b_s.clone(), a_s.clone(), 2)]
+    );
+    let m = cells(&c.get_as_operator("/api/v1/matrix", TOKEN).await.json());
+    assert_eq!(
+        m,
+        [
+            (a_s.clone(), b_s.clone(), 1),
+            (a_s.clone(), m_s.clone(), 1),
+            (b_s.clone(), a_s.clone(), 2),
+            (b_s.clone(), m_s.clone(), 1),
+            (m_s.clone(), a_s.clone(), 2),
+        ]
     );
     assert!(c
         .get("/assets/style.css")

@@ -372,7 +372,10 @@ async fn pages_in_headless_chromium() {
     s.window(1280, 900).await;
     s.go(&format!("{base}/matrix")).await;
     let text = s.text().await;
-    assert!(text.contains("Receives from"), "{text}");
+    assert!(
+        text.contains("Prefixes received by the row from the column"),
+        "{text}"
+    );
     s.screenshot("matrix.png").await;
 
     let _ = http.delete(&format!("/session/{}", s.id)).await;

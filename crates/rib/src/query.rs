@@ -239,6 +239,14 @@ pub enum Query {
     ),
     /// A prefix lookup.
     Lookup(LookupQuery, oneshot::Sender<LookupResult>),
+    /// One chunk of the peering matrix.
+    Matrix(
+        Box<crate::matrix::MatrixScan>,
+        oneshot::Sender<(
+            Box<crate::matrix::MatrixScan>,
+            Vec<crate::matrix::MatrixCell>,
+        )>,
+    ),
     /// One chunk of the counts.
     Counts(
         Box<CountScan>,
@@ -291,6 +299,15 @@ impl Rib {
             }
             Query::Lookup(q, tx) => {
                 let _ = tx.send(self.lookup(&q));
+            }
+            Query::Matrix(mut scan, tx) => {
+                self.matrix_chunk(&mut scan, CHUNK_PREFIXES);
+                let result = if scan.done {
+                    scan.result(self)
+                } else {
+                    Vec::new()
+                };
+                let _ = tx.send((scan, result));
             }
             Query::Counts(mut scan, tx) => {
                 self.count_chunk(&mut scan, CHUNK_PREFIXES);

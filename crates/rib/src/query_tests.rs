@@ -389,3 +389,67 @@ async fn a_sparse_page_ends_on_its_budget_with_a_cursor() {
     assert_eq!(received.routes.len(), 1000);
     assert_eq!(received.next, Some(all[999]));
 }
+
+#[test]
+fn peering_matrix_matches_every_clients_answer() {
+    let (mut rib, _r) = sample();
+    let _d = up(&mut rib, 4, 64504);
+    // Member 4's route may not go to member 3 (action community).
+    let mut v = Vec::new();
+    AsPath::from_sequence([64504]).encode(true, &mut v);
+    let attrs = PathAttributes::from_parts(
+        &[(0x40, 1, &[0]), (0x40, 2, &v), (0x40, 3, &[45, 183, 47, 4])],
+        true,
+    )
+    .unwrap();
+    rib.routes(
+        4,
+        RouteUpdate {
+            attrs,
+            announce: vec![(
+                NextHop::V4("45.183.47.4".parse().unwrap()),
+                vec![Nlri::new("190.12.0.0/16".parse().unwrap())],
+            )],
+            export: Some(condor_policy::ExportControl {
+                to_none: false,
+                to: vec![],
+                not_to: vec![Asn(64503)],
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    );
+    rib.end_batch();
+    // What every client receives, prefix by prefix.
+    let mut want: std::collections::BTreeMap<(IpAddr, IpAddr), u64> = Default::default();
+    let specs: Vec<_> = rib.peer_specs().map(|s| (s.id, s.addr, s.families.clone())).collect();
+    let prefixes: Vec<Prefix> = rib.table().keys().copied().collect();
+    for p in &prefixes {
+        for (id, addr, fams) in &specs {
+            if !fams.contains(&family_of(p)) {
+                continue;
+            }
+            if let Some(a) = rib.answer_for(*id, p) {
+                let src = specs.iter().find(|s| s.0 == a.peer).unwrap().1;
+                *want.entry((*addr, src)).or_default() += 1;
+            }
+        }
+    }
+    for budget in [1, 3, 1000] {
+        let mut scan = crate::matrix::MatrixScan::default();
+        while !scan.done {
+            rib.matrix_chunk(&mut scan, budget);
+        }
+        let got: std::collections::BTreeMap<(IpAddr, IpAddr), u64> = scan
+            .result(&rib)
+            .iter()
+            .map(|c| ((c.client.addr, c.source.addr), c.prefixes))
+            .collect();
+        assert_eq!(got, want, "budget {budget}");
+    }
+    // Member 3 gets nothing from member 4; member 1 does.
+    assert!(!want.contains_key(&(addr(3), addr(4))));
+    assert_eq!(want[&(addr(1), addr(4))], 1);
+    // Member 1 receives 200.48.0.0/16 and its /17 from member 2.
+    assert_eq!(want[&(addr(1), addr(2))], 2);
+}

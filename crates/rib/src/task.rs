@@ -98,6 +98,23 @@ impl RibHandle {
         rx.await.ok()
     }
 
+    /// The peering matrix (cells with at least one prefix); `None` when the RIB task is gone.
+    pub async fn matrix(&self) -> Option<Vec<crate::matrix::MatrixCell>> {
+        let mut scan = Box::default();
+        loop {
+            let (tx, rx) = oneshot::channel();
+            self.tx
+                .send(RibInput::Query(Query::Matrix(scan, tx)))
+                .await
+                .ok()?;
+            let (s, result) = rx.await.ok()?;
+            if s.done {
+                return Some(result);
+            }
+            scan = s;
+        }
+    }
+
     /// Route counts of every neighbor that is up; `None` when the RIB task is gone.
     pub async fn counts(&self) -> Option<Vec<(PeerRef, PeerCounts)>> {
         let mut scan = Box::default();

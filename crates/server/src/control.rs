@@ -164,6 +164,7 @@ async fn answer(req: Request, daemon: &Daemon, config_file: Option<&Path>) -> Re
         Request::Routes(r) => crate::query::routes(daemon, r).await,
         Request::Lookup(r) => crate::query::lookup(daemon, r).await,
         Request::Counts => crate::query::counts(daemon).await,
+        Request::Matrix => crate::query::matrix(daemon).await,
     }
 }
 

@@ -251,3 +251,20 @@ pub async fn counts(daemon: &Daemon) -> Reply {
         },
     }
 }
+
+/// `Request::Matrix`.
+pub async fn matrix(daemon: &Daemon) -> Reply {
+    match daemon.rib.matrix().await {
+        None => gone(),
+        Some(cells) => Reply::Matrix {
+            cells: cells
+                .iter()
+                .map(|c| condor_control::MatrixCell {
+                    client: peer_name(&c.client),
+                    source: peer_name(&c.source),
+                    prefixes: c.prefixes,
+                })
+                .collect(),
+        },
+    }
+}
