@@ -528,12 +528,17 @@ async fn matrix(State(lg): State<LookingGlass>, Operator(op): Operator) -> Respo
             .into_iter()
             .filter(|n| n.state == "Established")
             .collect();
-        let cells = lg.matrix(op).await?;
+        let cells: std::collections::HashMap<(String, String), u64> = lg
+            .matrix(op)
+            .await?
+            .into_iter()
+            .map(|c| ((c.client.address, c.source.address), c.prefixes))
+            .collect();
         let count = |client: &str, source: &str| {
             cells
-                .iter()
-                .find(|c| c.client.address == client && c.source.address == source)
-                .map_or(0, |c| c.prefixes)
+                .get(&(client.to_string(), source.to_string()))
+                .copied()
+                .unwrap_or(0)
         };
         let mut b = String::from(
             "<p>Each cell is the number of prefixes the member of the row receives from the member of \
