@@ -80,6 +80,7 @@ fn neighbor_change(a: &Neighbor, b: &Neighbor) -> Option<Change> {
         Impact::Reset,
     );
     check("next_hops", a.next_hops != b.next_hops, Impact::InPlace);
+    check("filters", a.filters != b.filters, Impact::InPlace);
     check("as_set", a.as_set != b.as_set, Impact::InPlace);
     check("irr_file", a.irr_file != b.irr_file, Impact::InPlace);
     check("max_prefix", a.max_prefix != b.max_prefix, Impact::InPlace);

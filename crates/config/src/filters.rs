@@ -110,9 +110,11 @@ fn asns(v: &Option<Spanned<Vec<i64>>>, field: &str, err: Err<'_>) -> Option<Vec<
 }
 
 impl RawFilters {
-    /// The validated filters; problems go to `err` with their span.
-    pub(crate) fn build(&self, err: Err<'_>) -> Filters {
-        let d = Filters::default();
+    /// The validated filters: the fields written here over `base` (the
+    /// defaults, or the route server's filters for a member's overrides);
+    /// problems go to `err` with their span.
+    pub(crate) fn build(&self, base: &Filters, err: Err<'_>) -> Filters {
+        let d = base.clone();
         let next_hop = choice(
             &self.next_hop,
             "next_hop",
@@ -200,7 +202,8 @@ impl RawFilters {
             irr,
             rpki_as_irr: self.rpki_as_irr.unwrap_or(d.rpki_as_irr),
             reject_otc_leaks,
-            blackhole: None,
+            blackhole: d.blackhole,
+            otc_egress: d.otc_egress,
         }
     }
 }
@@ -275,6 +278,11 @@ fn sorted(set: &std::collections::HashSet<Asn>) -> String {
 
 /// The `[filters]` table in canonical form (every field written).
 pub(crate) fn print(f: &Filters, o: &mut String) {
+    print_table(f, "filters", o)
+}
+
+/// The filters under a table header (`filters`, `neighbor.filters`).
+pub(crate) fn print_table(f: &Filters, header: &str, o: &mut String) {
     let nh = match f.next_hop {
         NextHopPolicy::Peer => "peer",
         NextHopPolicy::SameMember => "same-member",
@@ -291,7 +299,7 @@ pub(crate) fn print(f: &Filters, o: &mut String) {
         IrrPolicy::Tag => "tag",
         IrrPolicy::Reject => "reject",
     };
-    let _ = writeln!(o, "\n[filters]");
+    let _ = writeln!(o, "\n[{header}]");
     let _ = writeln!(o, "next_hop = \"{nh}\"");
     let _ = writeln!(o, "first_as = {}", f.first_as);
     let _ = writeln!(o, "bogon_prefixes = {}", f.bogon_prefixes);

@@ -131,6 +131,9 @@ pub struct Neighbor {
     pub transparent: bool,
     /// The member opted in to receive RFC 7999 blackhole routes.
     pub receive_blackhole: bool,
+    /// This member's filters, when `[neighbor.filters]` overrides some of the
+    /// route server's (resolved: the overrides over `[filters]`).
+    pub filters: Option<condor_policy::Filters>,
     /// Other addresses of the same member accepted as NEXT_HOP with
     /// `filters.next_hop = "same-member"`.
     pub next_hops: Vec<IpAddr>,

@@ -129,9 +129,11 @@ struct RawNeighbor {
     #[serde(default)]
     receive_blackhole: bool,
     #[serde(default)]
+    filters: Option<crate::filters::RawFilters>,
+    #[serde(default)]
     as_set: Option<Spanned<String>>,
     #[serde(default)]
-    irr_file: Option<String>,
+    irr_file: Option<Spanned<String>>,
     #[serde(default)]
     next_hops: Option<Spanned<Vec<String>>>,
 }
@@ -310,6 +312,19 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
         ),
     };
 
+    let mut filters = raw
+        .filters
+        .build(&condor_policy::Filters::default(), &mut |span, msg| {
+            cx.err(span, msg)
+        });
+    filters.blackhole = raw
+        .blackhole
+        .as_ref()
+        .and_then(|b| b.build(&mut |span, msg| cx.err(span, msg)));
+    // RFC 9234 §5: with leak detection on, the route server also marks what
+    // it passes on (OTC = its ASN).
+    filters.otc_egress = filters.reject_otc_leaks.then_some(server.asn);
+
     let mut neighbors = Vec::new();
     let mut seen: HashMap<IpAddr, usize> = HashMap::new();
     for (i, sn) in raw.neighbor.iter().enumerate() {
@@ -462,6 +477,18 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
                 format!("{}: give either as_set or irr_file, not both", f("as_set")),
             );
         }
+        if let Some(p) = &n.irr_file {
+            if !Path::new(p.get_ref()).is_file() {
+                cx.err(
+                    p.span(),
+                    format!(
+                        "{}: {:?} does not exist or is not a file",
+                        f("irr_file"),
+                        p.get_ref()
+                    ),
+                );
+            }
+        }
         let next_hops = match &n.next_hops {
             None => Vec::new(),
             Some(v) => v
@@ -535,16 +562,18 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             internal: n.internal,
             transparent: n.transparent,
             receive_blackhole: n.receive_blackhole,
+            filters: n.filters.as_ref().map(|o| {
+                let mut own = o.build(&filters, &mut |span, msg| {
+                    cx.err(span, format!("{}: {msg}", f("filters")))
+                });
+                own.otc_egress = own.reject_otc_leaks.then_some(server.asn);
+                own
+            }),
             next_hops,
             as_set,
-            irr_file: n.irr_file.as_ref().map(PathBuf::from),
+            irr_file: n.irr_file.as_ref().map(|p| PathBuf::from(p.get_ref())),
         });
     }
-    let mut filters = raw.filters.build(&mut |span, msg| cx.err(span, msg));
-    filters.blackhole = raw
-        .blackhole
-        .as_ref()
-        .and_then(|b| b.build(&mut |span, msg| cx.err(span, msg)));
     let looking_glass = raw.looking_glass.as_ref().and_then(|lg| {
         let listen = match lg.listen.get_ref().parse::<SocketAddr>() {
             Ok(a) => Some(a),

@@ -116,6 +116,9 @@ pub fn to_canonical_toml(config: &Config) -> String {
             let _ = writeln!(o, "action = {}", q(action));
             let _ = writeln!(o, "restart_after = {}", m.restart_after.as_secs());
         }
+        if let Some(f) = &n.filters {
+            crate::filters::print_table(f, "neighbor.filters", &mut o);
+        }
     }
     o
 }

@@ -156,7 +156,13 @@ fn reload_diff_classifies_changes() {
 fn filters_default_to_the_ixp_practice_and_validate() {
     let base = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
     let c = parse("t.toml", base).unwrap();
-    assert_eq!(c.filters, condor_policy::Filters::default());
+    assert_eq!(
+        c.filters,
+        condor_policy::Filters {
+            otc_egress: Some(Asn(64115)),
+            ..condor_policy::Filters::default()
+        }
+    );
     let custom = format!(
         "{base}[filters]\nnext_hop = \"same-member\"\nipv4_length = [8, 23]\nrpki = \"tag\"\ntransit_free = [3356]\nnever_via_route_servers = [15169]\n"
     );
@@ -321,5 +327,43 @@ fn rpki_sources() {
         e.iter()
             .any(|m| m.contains(":7:") && m.contains("rpki.cache[0].address")),
         "{e:#?}"
+    );
+}
+
+#[test]
+fn per_member_filter_overrides() {
+    let text = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n[filters]\nrpki = \"tag\"\n\
+        [[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\n\
+        [neighbor.filters]\nipv4_length = [8, 25]\nfirst_as = false\n\
+        [[neighbor]]\naddress = \"45.183.47.11\"\nasn = 64501\n";
+    let c = parse("t.toml", text).unwrap();
+    let own = c.neighbors[0].filters.as_ref().expect("overrides");
+    assert_eq!(own.ipv4_length, (8, 25));
+    assert!(!own.first_as);
+    assert_eq!(
+        own.rpki,
+        condor_policy::RpkiPolicy::Tag,
+        "the rest comes from [filters]"
+    );
+    assert_eq!(own.otc_egress, Some(Asn(64115)));
+    assert!(c.neighbors[1].filters.is_none());
+    let again = parse("canonical.toml", &to_canonical_toml(&c)).unwrap();
+    assert_eq!(again, c);
+    let e = errors(&text.replace("first_as = false", "next_hop = \"nowhere\""));
+    assert!(
+        e[0].contains("neighbor[0].filters") && e[0].contains("nowhere"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_missing_irr_file_is_named_with_its_line() {
+    let e = errors(
+        "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n[[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\nirr_file = \"/nonexistent/as-example.txt\"\n",
+    );
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("t.toml:7:") && e[0].contains("neighbor[0].irr_file"),
+        "{e:?}"
     );
 }

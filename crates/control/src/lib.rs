@@ -8,8 +8,8 @@
 pub mod query;
 
 pub use query::{
-    LookupRequest, LookupResult, MatrixCell, PeerName, ReasonInfo, RouteCounts, RouteInfo, RoutePage,
-    RouteView, RoutesRequest, ServerStatus,
+    LookupRequest, LookupResult, MatrixCell, PeerName, ReasonInfo, RouteCounts, RouteInfo,
+    RoutePage, RouteView, RoutesRequest, ServerStatus,
 };
 use serde::{Deserialize, Serialize};
 use std::future::Future;

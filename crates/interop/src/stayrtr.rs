@@ -3,20 +3,10 @@
 //! own temporary directory, RTR port and metrics port, and is killed when
 //! dropped; nothing else is signalled.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A port the kernel picks (StayRTR sets SO_REUSEADDR, so unlike BIRD it
-/// has no trouble with the ephemeral range; and the kernel does not hand out
-/// a port again soon, so a cache that restarts on its port keeps it).
-fn kernel_port() -> crate::Result<u16> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| crate::Error::io("a free loopback port", e))
-}
 
 /// True when `stayrtr` can run here. Without it: prints why and answers
 /// false, except under `CI=true`, where it panics (CI must run these tests).
@@ -37,7 +27,10 @@ pub fn require_stayrtr() -> bool {
     ok
 }
 
-/// One StayRTR process serving `vrps.json` from its own directory, with
+/// One StayRTR process serving `vrps.json` from its own directory, on a port
+/// below the ephemeral range ([`crate::free_port`]: a port that outgoing
+/// connections of other tests never take, so a cache can come back on it),
+/// with
 /// one-second refresh intervals so that a rewritten file reaches clients fast.
 pub struct StayRtr {
     child: Child,
@@ -49,7 +42,11 @@ impl StayRtr {
     /// Starts StayRTR on 127.0.0.1 (a free port) serving `json`, with `extra`
     /// arguments; waits (at most 10 s) until it listens.
     pub fn start(json: &str, extra: &[&str]) -> crate::Result<StayRtr> {
-        StayRtr::start_on(kernel_port()?, json, extra)
+        StayRtr::start_on(
+            crate::net::free_port(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))?,
+            json,
+            extra,
+        )
     }
 
     /// Like [`StayRtr::start`] on a given port (a cache that comes back).
@@ -58,14 +55,15 @@ impl StayRtr {
         let dir = tempfile::tempdir().map_err(|e| io("stayrtr temp dir", e))?;
         std::fs::write(dir.path().join("vrps.json"), json)
             .map_err(|e| io("stayrtr vrps.json", e))?;
-        let metrics = kernel_port()?;
         let log = std::fs::File::create(dir.path().join("stayrtr.log"))
             .map_err(|e| io("stayrtr log", e))?;
         let log2 = log.try_clone().map_err(|e| io("stayrtr log", e))?;
         let child = Command::new("stayrtr")
             .current_dir(dir.path())
             .args(["-bind", &format!("127.0.0.1:{port}")])
-            .args(["-metrics.addr", &format!("127.0.0.1:{metrics}")])
+            // No metrics listener: a second port would be one more chance
+            // for concurrent tests to collide.
+            .args(["-metrics.addr", ""])
             .args(["-cache", &dir.path().join("vrps.json").to_string_lossy()])
             .args(["-checktime=false", "-refresh", "1", "-rtr.refresh", "1"])
             .args(["-rtr.retry", "1", "-log.verbose=false"])
@@ -77,7 +75,7 @@ impl StayRtr {
                 program: "stayrtr".into(),
                 source,
             })?;
-        let s = StayRtr { child, dir, port };
+        let mut s = StayRtr { child, dir, port };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if Instant::now() > deadline {
@@ -90,6 +88,17 @@ impl StayRtr {
                 });
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+        // Something answers on the port: make sure it is this StayRTR (it
+        // exits at once when it cannot bind, and another test's process may
+        // hold the port).
+        std::thread::sleep(Duration::from_millis(100));
+        if let Ok(Some(status)) = s.child.try_wait() {
+            return Err(crate::Error::Exited {
+                daemon: "stayrtr",
+                status: status.to_string(),
+                logs: s.log(),
+            });
         }
         Ok(s)
     }

@@ -90,6 +90,10 @@ pub struct Filters {
     pub reject_otc_leaks: bool,
     /// RFC 7999 blackholing; `None`: off (BLACKHOLE routes are ordinary routes).
     pub blackhole: Option<Blackhole>,
+    /// RFC 9234 §5 egress: the route server's ASN, added as OTC to every
+    /// route passed on that has none (its clients are RS clients). `None`:
+    /// OTC is not added. An OTC equal to it is ours, not a leak.
+    pub otc_egress: Option<Asn>,
 }
 
 /// RFC 7999 blackholing at the route server: the IXP's blackhole next hops.
@@ -142,6 +146,7 @@ impl Default for Filters {
             rpki_as_irr: false,
             reject_otc_leaks: true,
             blackhole: None,
+            otc_egress: None,
         }
     }
 }
@@ -166,6 +171,7 @@ impl Filters {
             rpki_as_irr: false,
             reject_otc_leaks: false,
             blackhole: None,
+            otc_egress: None,
         }
     }
 }
@@ -309,7 +315,7 @@ impl PathCheck {
         if !f.never_via_rs.is_empty() && asns.iter().any(|a| f.never_via_rs.contains(a)) {
             v.reject(Reason::NeverViaRs);
         }
-        if f.reject_otc_leaks && attrs.otc().is_some() {
+        if f.reject_otc_leaks && attrs.otc().is_some_and(|o| Some(o) != f.otc_egress) {
             v.reject(Reason::RouteLeak);
         }
         if let (Some(r), true) = (rpki, f.rpki != RpkiPolicy::Off) {

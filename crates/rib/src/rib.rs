@@ -564,9 +564,21 @@ impl Rib {
             .blackhole
             .as_ref()
             .filter(|_| check.is_blackhole());
+        let mut received = update.attrs;
+        if let Some(rs) = import
+            .filters
+            .otc_egress
+            .filter(|_| received.otc().is_none())
+        {
+            received = received.with_attr(
+                condor_wire::attr::flags::OPTIONAL | condor_wire::attr::flags::TRANSITIVE,
+                condor_wire::attr::types::OTC,
+                Some(&rs.0.to_be_bytes()),
+            );
+        }
         let attrs = match blackhole {
-            Some(_) => self.interner.attrs(with_no_export(&update.attrs)),
-            None => self.interner.attrs(update.attrs),
+            Some(_) => self.interner.attrs(with_no_export(&received)),
+            None => self.interner.attrs(received),
         };
         let export = update.export.map(Arc::new);
         let rank = Rank::of(&attrs, preference(&attrs), router_id, peer_addr);

@@ -822,3 +822,45 @@ fn prepend_communities_per_member() {
     settle(&mut rib, &mut [&mut a, &mut b, &mut c, &mut d]);
     assert_eq!(d.has("200.49.0.0/16"), Some("64501 64501 64501 65010"));
 }
+
+#[test]
+fn otc_added_on_the_way_out_and_a_leak_refused() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let mut a = client(&mut rib, 1, 64501, ctx);
+    let mut b = client(&mut rib, 2, 64502, ctx);
+    let filters = condor_policy::Filters {
+        reject_otc_leaks: true,
+        otc_egress: Some(Asn(64115)),
+        ..condor_policy::Filters::none()
+    };
+    rib.set_import(
+        1,
+        Arc::new(MemberImport {
+            filters: Arc::new(filters),
+            ..MemberImport::permissive(Asn(64501))
+        }),
+    );
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    rib.routes(1, announce(&[64501], "198.18.0.1", &["200.48.0.0/16"]));
+    let mut leak = announce(&[64501, 7], "198.18.0.1", &["200.49.0.0/16"]);
+    leak.attrs = leak
+        .attrs
+        .with_attr(0xc0, 35, Some(&65010u32.to_be_bytes()));
+    rib.routes(1, leak);
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(b.view.len(), 1, "the leak is not relayed: {:?}", b.view);
+    let p = &rib.candidates(&"200.48.0.0/16".parse().unwrap())[0];
+    assert_eq!(
+        p.attrs.otc(),
+        Some(Asn(64115)),
+        "RFC 9234 §5: OTC = the route server's ASN"
+    );
+    assert!(
+        p.verdict.is_accepted(),
+        "our own OTC is no leak on re-evaluation"
+    );
+    assert_eq!(rib.reevaluate(Scope::All), 0);
+    let l = &rib.candidates(&"200.49.0.0/16".parse().unwrap())[0];
+    assert!(l.verdict.has(condor_policy::Reason::RouteLeak));
+}

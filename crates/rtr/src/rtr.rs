@@ -181,6 +181,7 @@ async fn cache_task(
             Ok(Ok(sock)) => {
                 // Always put back after the previous session.
                 let Some(target) = data.take() else { return };
+                let applied_before = target.applied();
                 let mut client =
                     Client::with_initial_version(config.initial_version, sock, target, state);
                 let err = loop {
@@ -191,6 +192,13 @@ async fn cache_task(
                 tracing::warn!(cache = %address, error = %err, "RTR session ended");
                 state = client.state();
                 let target = client.into_target();
+                if target.applied() == applied_before {
+                    // Nothing came through on this connection: the cache may
+                    // not know our session (it restarted, or it is another
+                    // instance on the same address) and keep refusing our
+                    // Serial Query. Start over with a Reset Query.
+                    state = None;
+                }
                 timing = target.timing();
                 data = Some(target);
             }

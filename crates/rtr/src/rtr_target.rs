@@ -60,6 +60,8 @@ pub(crate) struct CacheData {
     aspas: BTreeMap<Asn, Vec<Asn>>,
     tx: mpsc::UnboundedSender<Event>,
     timing: Timing,
+    /// Updates applied (End of Data reached) since creation.
+    applied: u64,
 }
 
 impl CacheData {
@@ -70,7 +72,13 @@ impl CacheData {
             aspas: BTreeMap::new(),
             tx,
             timing: Timing::default(),
+            applied: 0,
         }
+    }
+
+    /// How many updates (each closed by an End of Data PDU) were applied.
+    pub(crate) fn applied(&self) -> u64 {
+        self.applied
     }
 
     /// The timers of the last End of Data PDU (the RFC 8210 §6 defaults before one).
@@ -96,6 +104,7 @@ impl PayloadTarget for CacheData {
 
     fn apply(&mut self, update: Batch, timing: Timing) -> Result<(), PayloadError> {
         self.timing = timing;
+        self.applied += 1;
         let reset = update.reset;
         if update.reset {
             self.vrps.clear();

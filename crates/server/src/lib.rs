@@ -312,6 +312,7 @@ impl State {
                         if diff.filters
                             || r.config.transparent != n.transparent
                             || r.config.next_hops != n.next_hops
+                            || r.config.filters != n.filters
                         {
                             r.hooks
                                 .set_import(Arc::new(neighbor::member_import(

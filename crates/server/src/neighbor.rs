@@ -99,6 +99,9 @@ pub(crate) fn member_import(
         addresses,
         transparent: n.transparent,
         irr,
-        filters: filters.clone(),
+        filters: match &n.filters {
+            Some(own) => std::sync::Arc::new(own.clone()),
+            None => filters.clone(),
+        },
     }
 }
