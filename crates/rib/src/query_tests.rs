@@ -422,7 +422,10 @@ fn peering_matrix_matches_every_clients_answer() {
     rib.end_batch();
     // What every client receives, prefix by prefix.
     let mut want: std::collections::BTreeMap<(IpAddr, IpAddr), u64> = Default::default();
-    let specs: Vec<_> = rib.peer_specs().map(|s| (s.id, s.addr, s.families.clone())).collect();
+    let specs: Vec<_> = rib
+        .peer_specs()
+        .map(|s| (s.id, s.addr, s.families.clone()))
+        .collect();
     let prefixes: Vec<Prefix> = rib.table().keys().copied().collect();
     for p in &prefixes {
         for (id, addr, fams) in &specs {
