@@ -35,8 +35,9 @@ APT_PACKAGES=(
     # by scripts/install-interop-deps.sh, called from ensure_tools.
     "bgpq4:bgpq4"                # IRR AS-SET expansion for the irr crate
     "stayrtr:stayrtr"            # RPKI-RTR cache for the rtr crate
-    # "chromium:chromium"        # looking-glass page tests
     "python3-aiosmtpd"           # SMTP sink for the onboarding mail tests (crates/condor/tests/onboarding.rs)
+    "chromium:chromium"          # looking-glass browser tests (headless)
+    "chromium-driver:chromedriver"  # WebDriver for them
 )
 # Cargo tools: "crate:binary" (installed with `cargo install --locked`).
 CARGO_TOOLS=(

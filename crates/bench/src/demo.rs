@@ -34,6 +34,9 @@ pub struct DemoOptions {
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u64>,
+    /// Address of the looking glass (another free port when this one is taken).
+    #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:8080")]
+    pub looking_glass: std::net::SocketAddr,
 }
 
 /// The route server's configuration for the demo's members.
@@ -86,6 +89,23 @@ pub async fn run(opts: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()> {
         .listen
         .first()
         .context("the route server listens nowhere")?;
+    let glass = condor_looking_glass::LookingGlass::new(
+        Arc::new(condor_server::control::Handler {
+            daemon: daemon.clone(),
+            config_file: None,
+        }),
+        condor_looking_glass::Options::default(),
+    );
+    let lg = match condor_looking_glass::spawn(opts.looking_glass, glass.clone()).await {
+        Ok(a) => a,
+        Err(_) => {
+            let mut any = opts.looking_glass;
+            any.set_port(0);
+            condor_looking_glass::spawn(any, glass)
+                .await
+                .context("looking glass")?
+        }
+    };
 
     writeln!(
         out,
@@ -102,6 +122,10 @@ pub async fn run(opts: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()> {
         out,
         "  RIB:       condor show rib --socket {}",
         socket.display()
+    )?;
+    writeln!(
+        out,
+        "  looking glass: http://{lg}/  (API: http://{lg}/api/v1/openapi.json)"
     )?;
     writeln!(out, "  stop:      Ctrl-C")?;
     out.flush()?;

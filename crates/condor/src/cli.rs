@@ -152,6 +152,51 @@ pub enum ShowCommand {
     Neighbors(ShowArgs),
     /// RIB counters.
     Rib(ShowArgs),
+    /// A neighbor's routes: received, accepted, filtered (with the reasons) or exported.
+    Routes(ShowRoutesArgs),
+    /// Every candidate path of a prefix, or of the longest match of an address.
+    Lookup(ShowLookupArgs),
+}
+
+/// `condor show routes`
+#[derive(Debug, Args)]
+pub struct ShowRoutesArgs {
+    /// The neighbor's address.
+    pub neighbor: String,
+    /// Which routes: received, accepted, filtered, exported.
+    #[arg(long, default_value = "received")]
+    pub view: String,
+    /// Only this family (ipv4, ipv6).
+    #[arg(long)]
+    pub family: Option<String>,
+    /// Only prefixes inside this one.
+    #[arg(long)]
+    pub within: Option<String>,
+    /// Start after this prefix (the `next` cursor of the previous page).
+    #[arg(long)]
+    pub after: Option<String>,
+    /// Routes per page (at most 1000).
+    #[arg(long, default_value_t = 100)]
+    pub limit: u32,
+    /// Common options.
+    #[command(flatten)]
+    pub show: ShowArgs,
+}
+
+/// `condor show lookup`
+#[derive(Debug, Args)]
+pub struct ShowLookupArgs {
+    /// A prefix or an address.
+    pub target: String,
+    /// The prefix itself only, no longest match.
+    #[arg(long)]
+    pub exact: bool,
+    /// Also say which path this client (address) receives.
+    #[arg(long)]
+    pub client: Option<String>,
+    /// Common options.
+    #[command(flatten)]
+    pub show: ShowArgs,
 }
 
 /// Options of every `show`.

@@ -1,10 +1,13 @@
 //! `condor serve`, `check`, `show`, `reload`, `stop`: the daemon and the
 //! commands that talk to it over its control socket.
 
-use crate::cli::{CheckArgs, ServeArgs, ShowArgs, ShowCommand, SocketArgs, StopArgs};
+use crate::cli::{
+    CheckArgs, ServeArgs, ShowArgs, ShowCommand, ShowLookupArgs, ShowRoutesArgs, SocketArgs,
+    StopArgs,
+};
 use crate::output;
 use anyhow::{bail, Context as _};
-use condor_control::{Reply, Request};
+use condor_control::{Reply, Request, RouteView};
 use std::io::Write;
 use std::path::Path;
 
@@ -37,7 +40,12 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| config.server.control_socket.clone());
     let rt = runtime()?;
     rt.block_on(async move {
+        let lg = config.looking_glass.clone();
         let daemon = condor_server::start(config).await?;
+        if let Some(lg) = lg {
+            let addr = start_looking_glass(&daemon, &lg, Some(args.config.clone())).await?;
+            tracing::info!(url = %format!("http://{addr}/"), "looking glass ready");
+        }
         condor_server::control::serve(
             daemon.clone(),
             condor_server::control::ControlOptions { socket: socket.clone(), config_file: Some(args.config.clone()) },
@@ -71,6 +79,29 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&socket);
         Ok(())
     })
+}
+
+/// Starts the looking glass in this process, reading the daemon through its
+/// request handler (no socket hop). Returns the bound address.
+pub async fn start_looking_glass(
+    daemon: &condor_server::Daemon,
+    lg: &condor_config::LookingGlass,
+    config_file: Option<std::path::PathBuf>,
+) -> anyhow::Result<std::net::SocketAddr> {
+    let backend = std::sync::Arc::new(condor_server::control::Handler {
+        daemon: daemon.clone(),
+        config_file,
+    });
+    let glass = condor_looking_glass::LookingGlass::new(
+        backend,
+        condor_looking_glass::Options {
+            operator_token: lg.operator_token.clone(),
+            ..Default::default()
+        },
+    );
+    condor_looking_glass::spawn(lg.listen, glass)
+        .await
+        .with_context(|| format!("looking glass on {}", lg.listen))
 }
 
 /// `condor check`: exit code 1 (with every error) when invalid.
@@ -127,7 +158,95 @@ pub fn show(cmd: &ShowCommand, out: &mut output::Out) -> anyhow::Result<()> {
             ),
             other => bail!("unexpected reply {other:?}"),
         },
+        ShowCommand::Routes(a) => show_routes(a, out),
+        ShowCommand::Lookup(a) => show_lookup(a, out),
     }
+}
+
+fn route_line(r: &condor_control::RouteInfo) -> String {
+    let from = r
+        .from
+        .as_ref()
+        .map_or("-".to_string(), |f| format!("AS{} {}", f.asn, f.address));
+    let mut flags = String::new();
+    if r.best {
+        flags.push('*');
+    }
+    if r.for_client {
+        flags.push('>');
+    }
+    let mut line = format!(
+        "{:<2} {:<20} {:<24} {:<28} {}",
+        flags, r.prefix, r.next_hop, from, r.as_path
+    );
+    if !r.accepted {
+        let why: Vec<&str> = r.reasons.iter().map(|x| x.description.as_str()).collect();
+        line.push_str(&format!("\n     filtered: {}", why.join("; ")));
+    }
+    line
+}
+
+fn show_routes(a: &ShowRoutesArgs, out: &mut output::Out) -> anyhow::Result<()> {
+    let view = match a.view.as_str() {
+        "received" => RouteView::Received,
+        "accepted" => RouteView::Accepted,
+        "filtered" => RouteView::Filtered,
+        "exported" => RouteView::Exported,
+        v => bail!("unknown view {v:?} (received, accepted, filtered, exported)"),
+    };
+    let req = Request::Routes(condor_control::RoutesRequest {
+        neighbor: a.neighbor.clone(),
+        view,
+        family: a.family.clone(),
+        within: a.within.clone(),
+        after: a.after.clone(),
+        limit: a.limit,
+    });
+    let Reply::Routes { page } = call(&a.show.socket.socket, req)? else {
+        bail!("unexpected reply")
+    };
+    if a.show.json {
+        return output::line(out, &serde_json::to_string(&page)?);
+    }
+    output::line(
+        out,
+        &format!(
+            "{:<2} {:<20} {:<24} {:<28} {}",
+            "", "PREFIX", "NEXT HOP", "FROM", "AS PATH"
+        ),
+    )?;
+    for r in &page.routes {
+        output::line(out, &route_line(r))?;
+    }
+    if let Some(n) = &page.next {
+        output::line(out, &format!("(more: --after {n})"))?;
+    }
+    output::line(out, "* best overall")
+}
+
+fn show_lookup(a: &ShowLookupArgs, out: &mut output::Out) -> anyhow::Result<()> {
+    let req = Request::Lookup(condor_control::LookupRequest {
+        target: a.target.clone(),
+        exact: a.exact,
+        client: a.client.clone(),
+    });
+    let Reply::Lookup { result } = call(&a.show.socket.socket, req)? else {
+        bail!("unexpected reply")
+    };
+    if a.show.json {
+        return output::line(out, &serde_json::to_string(&result)?);
+    }
+    let Some(p) = &result.prefix else {
+        return output::line(out, &format!("{}: no route", a.target));
+    };
+    output::line(
+        out,
+        &format!("{p}: {} candidate(s)", result.candidates.len()),
+    )?;
+    for r in &result.candidates {
+        output::line(out, &route_line(r))?;
+    }
+    output::line(out, "* best overall  > what the client receives")
 }
 
 fn show_neighbors(a: &ShowArgs, out: &mut output::Out) -> anyhow::Result<()> {

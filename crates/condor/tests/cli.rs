@@ -296,10 +296,12 @@ fn summary_of_bird_mrtdump_decodes_add_path_updates() {
 }
 
 /// `condor demo` brings up the route server and its simulated members on
-/// loopback, converges, stays transparent, and stops by itself.
+/// loopback, converges, stays transparent, serves its looking glass while
+/// it runs, and stops by itself.
 #[test]
 fn demo_converges_transparently_and_stops() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_condor"))
+    use std::io::{BufRead, Read, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_condor"))
         .args([
             "demo",
             "--members",
@@ -307,11 +309,95 @@ fn demo_converges_transparently_and_stops() {
             "--prefixes",
             "40",
             "--duration",
-            "8",
+            "12",
+            "--looking-glass",
+            "127.0.0.1:0",
         ])
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("run condor demo");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut text = String::new();
+    let mut url = None;
+    let mut socket = None;
+    while url.is_none() {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).expect("demo output") == 0 {
+            break;
+        }
+        if let Some(rest) = line.trim().strip_prefix("looking glass: http://") {
+            url = rest.split('/').next().map(str::to_string);
+        }
+        if let Some(rest) = line
+            .trim()
+            .strip_prefix("sessions:  condor show neighbors --socket ")
+        {
+            socket = Some(rest.trim().to_string());
+        }
+        text.push_str(&line);
+    }
+    let socket = socket.unwrap_or_else(|| panic!("no socket: {text}"));
+    // `condor show routes|lookup` against the running demo.
+    let neighbors = json(&condor(&[
+        "show",
+        "neighbors",
+        "--json",
+        "--socket",
+        &socket,
+    ]));
+    let first = neighbors[0]["address"]
+        .as_str()
+        .expect("an address")
+        .to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(8);
+    let page = loop {
+        let page = json(&condor(&[
+            "show", "routes", &first, "--view", "exported", "--limit", "5", "--json", "--socket",
+            &socket,
+        ]));
+        if page["routes"].as_array().is_some_and(|r| r.len() == 5) {
+            break page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no routes exported: {page}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(page["next"].is_string(), "{page}");
+    let prefix = page["routes"][0]["prefix"]
+        .as_str()
+        .expect("prefix")
+        .to_string();
+    let lookup = condor(&[
+        "show", "lookup", &prefix, "--client", &first, "--socket", &socket,
+    ]);
+    let shown = String::from_utf8_lossy(&lookup.stdout);
+    assert!(
+        shown.contains(&format!("{prefix}: 1 candidate(s)")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("*>"),
+        "best overall and what the client receives: {shown}"
+    );
+    let lg = url.unwrap_or_else(|| panic!("no looking glass URL: {text}"));
+    // The looking glass answers while the demo runs.
+    let mut s = std::net::TcpStream::connect(&lg).expect("connect to the looking glass");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET /api/v1/status HTTP/1.1\r\nHost: {lg}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).expect("answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("Demo IX route server 1"), "{answer}");
+    stdout.read_to_string(&mut text).expect("demo output");
+    let out = child.wait_with_output().expect("demo ends");
     assert!(
         out.status.success(),
         "demo failed: {text}\n{}",

@@ -20,7 +20,9 @@ mod secret;
 pub use diff::{diff, Change, ConfigDiff, Impact};
 pub use error::{ConfigError, ConfigErrors};
 pub use irr::IrrSettings;
-pub use model::{Config, MaxPrefix, MaxPrefixAction, Neighbor, RegistrySource, Server, TcpAo};
+pub use model::{
+    Config, LookingGlass, MaxPrefix, MaxPrefixAction, Neighbor, RegistrySource, Server, TcpAo,
+};
 pub use parse::{load, parse, BGP_PORT, MAX_MD5_KEY_LEN};
 pub use print::to_canonical_toml;
 pub use rpki::{RpkiSettings, RtrCache};

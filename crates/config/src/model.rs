@@ -23,6 +23,17 @@ pub struct Config {
     pub rpki: Option<crate::rpki::RpkiSettings>,
     /// Where neighbors also come from: the member registry, if configured.
     pub registry: Option<RegistrySource>,
+    /// The looking glass (`None`: not started).
+    pub looking_glass: Option<LookingGlass>,
+}
+
+/// The looking glass served by the daemon (`[looking_glass]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LookingGlass {
+    /// HTTP address and port.
+    pub listen: SocketAddr,
+    /// Bearer token of the operator view (`None`: public view only).
+    pub operator_token: Option<Secret>,
 }
 
 /// The `[registry]` table: neighbors generated from the member registry

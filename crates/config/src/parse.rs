@@ -21,6 +21,8 @@ struct RawConfig {
     #[serde(default)]
     filters: crate::filters::RawFilters,
     #[serde(default)]
+    looking_glass: Option<RawLookingGlass>,
+    #[serde(default)]
     irr: crate::irr::RawIrr,
     #[serde(default)]
     rpki: Option<crate::rpki::RawRpki>,
@@ -40,6 +42,17 @@ pub(crate) struct RawRegistry {
     #[serde(default)]
     pub(crate) passive: Option<bool>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLookingGlass {
+    listen: Spanned<String>,
+    #[serde(default)]
+    operator_token: Option<Spanned<String>>,
+}
+
+/// Shortest operator token accepted (a guessable token is no protection).
+pub const MIN_OPERATOR_TOKEN_LEN: usize = 16;
 
 /// An ASN written as a number or as `"AS64500"`.
 #[derive(Deserialize, Clone)]
@@ -575,6 +588,39 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             from_registry: false,
         });
     }
+    let looking_glass = raw.looking_glass.as_ref().and_then(|lg| {
+        let listen = match lg.listen.get_ref().parse::<SocketAddr>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                cx.err(
+                    lg.listen.span(),
+                    format!(
+                        "looking_glass.listen: {:?} is not an address:port",
+                        lg.listen.get_ref()
+                    ),
+                );
+                None
+            }
+        };
+        let token = lg.operator_token.as_ref().and_then(|t| {
+            let v = t.get_ref();
+            if v.len() < MIN_OPERATOR_TOKEN_LEN || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                cx.err(
+                    t.span(),
+                    format!(
+                        "looking_glass.operator_token: at least {MIN_OPERATOR_TOKEN_LEN} characters, no spaces"
+                    ),
+                );
+                None
+            } else {
+                Some(Secret::new(v.clone()))
+            }
+        });
+        listen.map(|listen| LookingGlass {
+            listen,
+            operator_token: token,
+        })
+    });
     let irr = raw.irr.build(&mut |span, msg| cx.err(span, msg));
     let rpki = raw
         .rpki
@@ -589,6 +635,7 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             server,
             neighbors,
             filters,
+            looking_glass,
             irr,
             rpki,
             registry,

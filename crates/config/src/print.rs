@@ -42,6 +42,13 @@ pub fn to_canonical_toml(config: &Config) -> String {
         "control_socket = {}",
         q(&s.control_socket.display().to_string())
     );
+    if let Some(lg) = &config.looking_glass {
+        let _ = writeln!(o, "\n[looking_glass]");
+        let _ = writeln!(o, "listen = {}", q(&lg.listen.to_string()));
+        if lg.operator_token.is_some() {
+            let _ = writeln!(o, "operator_token = \"<redacted>\"");
+        }
+    }
     crate::filters::print(&config.filters, &mut o);
     if let Some(b) = &config.filters.blackhole {
         crate::filters::print_blackhole(b, &mut o);

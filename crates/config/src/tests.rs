@@ -228,6 +228,45 @@ fn filter_changes_reload_without_reset() {
 }
 
 #[test]
+fn looking_glass_section() {
+    let c = parse(
+        "t.toml",
+        &format!(
+            "{SERVER}\n[looking_glass]\nlisten = \"127.0.0.1:8080\"\noperator_token = \"s3cret-operator-token\"\n"
+        ),
+    )
+    .unwrap();
+    let lg = c.looking_glass.as_ref().unwrap();
+    assert_eq!(lg.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(
+        lg.operator_token.as_ref().unwrap().expose(),
+        "s3cret-operator-token"
+    );
+    let printed = to_canonical_toml(&c);
+    assert!(
+        printed.contains(
+            "[looking_glass]\nlisten = \"127.0.0.1:8080\"\noperator_token = \"<redacted>\""
+        ),
+        "{printed}"
+    );
+    assert!(!printed.contains("s3cret"));
+    assert!(!format!("{c:?}").contains("s3cret"), "Debug shows no token");
+    assert!(parse("t.toml", SERVER).unwrap().looking_glass.is_none());
+    let e = errors(&format!(
+        "{SERVER}\n[looking_glass]\nlisten = \"localhost\"\noperator_token = \"short\"\n"
+    ));
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].starts_with("t.toml:6:10: looking_glass.listen"),
+        "{e:?}"
+    );
+    assert!(
+        e[1].starts_with("t.toml:7:18: looking_glass.operator_token"),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn irr_settings_and_as_sets() {
     let base = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
     let c = parse("t.toml", base).unwrap();

@@ -5,8 +5,16 @@
 //! a [`Request`] answered by exactly one [`Reply`]. The types carry no
 //! secret: passwords never leave the daemon through this channel.
 
+pub mod query;
+
+pub use query::{
+    LookupRequest, LookupResult, MatrixCell, PeerName, ReasonInfo, RouteCounts, RouteInfo,
+    RoutePage, RouteView, RoutesRequest, ServerStatus,
+};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 
@@ -25,10 +33,28 @@ pub enum Request {
         /// The text sent to the peers.
         message: String,
     },
+    /// The route server's identity and table size.
+    Status,
+    /// A page of a neighbor's routes.
+    Routes(RoutesRequest),
+    /// A prefix lookup.
+    Lookup(LookupRequest),
+    /// Route counts of every neighbor that is up.
+    Counts,
+    /// The peering matrix: who receives how many prefixes from whom.
+    Matrix,
+}
+
+impl Request {
+    /// True when the request only reads (the looking glass sends no other).
+    pub fn is_read_only(&self) -> bool {
+        !matches!(self, Request::Reload | Request::Shutdown { .. })
+    }
 }
 
 /// One neighbor, as shown to operators.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NeighborInfo {
     /// Configured name.
     pub name: String,
@@ -54,6 +80,7 @@ pub struct NeighborInfo {
 
 /// RIB counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RibCounters {
     /// Prefixes with at least one path.
     pub prefixes: u64,
@@ -96,6 +123,31 @@ pub enum Reply {
     Reloaded {
         /// What changed.
         summary: ReloadSummary,
+    },
+    /// Answer to [`Request::Status`].
+    Status {
+        /// The route server.
+        status: ServerStatus,
+    },
+    /// Answer to [`Request::Routes`].
+    Routes {
+        /// The page.
+        page: RoutePage,
+    },
+    /// Answer to [`Request::Lookup`].
+    Lookup {
+        /// The result.
+        result: LookupResult,
+    },
+    /// Answer to [`Request::Counts`].
+    Counts {
+        /// Per neighbor, in address order.
+        counts: Vec<RouteCounts>,
+    },
+    /// Answer to [`Request::Matrix`].
+    Matrix {
+        /// Cells with at least one prefix, in (client, source) address order.
+        cells: Vec<MatrixCell>,
     },
     /// The request was done.
     Ok,
@@ -146,6 +198,32 @@ pub async fn call(socket: &Path, request: &Request) -> Result<Reply, ControlErro
         return Err(ControlError::NoReply);
     }
     Ok(serde_json::from_str(&answer)?)
+}
+
+/// Something that answers control requests: the daemon's handler in the
+/// same process, or [`SocketBackend`] over the control socket.
+pub trait Backend: Send + Sync + 'static {
+    /// Answers one request.
+    fn call(&self, request: Request) -> Pin<Box<dyn Future<Output = Reply> + Send + '_>>;
+}
+
+/// A daemon reached over its control socket.
+#[derive(Clone, Debug)]
+pub struct SocketBackend {
+    /// The socket path.
+    pub socket: PathBuf,
+}
+
+impl Backend for SocketBackend {
+    fn call(&self, request: Request) -> Pin<Box<dyn Future<Output = Reply> + Send + '_>> {
+        Box::pin(async move {
+            call(&self.socket, &request)
+                .await
+                .unwrap_or_else(|e| Reply::Error {
+                    message: e.to_string(),
+                })
+        })
+    }
 }
 
 /// Longest request line the daemon reads (anything longer is refused).

@@ -7,15 +7,22 @@
 //! [`task`] runs it as the single owner of its state.
 
 pub mod intern;
+pub mod matrix;
 pub mod path;
 pub mod peer;
+pub mod query;
 pub mod rib;
 pub mod task;
 
+pub use matrix::MatrixCell;
 pub use path::{Path, Rank};
 pub use peer::{
     MaxPrefix, MaxPrefixAction, OutItem, OutQueue, OutReader, PeerId, PeerSpec, SharedBatch,
     SharedMsg,
+};
+pub use query::{
+    Candidate, LookupQuery, LookupResult, PeerCounts, PeerRef, QueryError, RouteEntry, RouteView,
+    RoutesPage, RoutesQuery,
 };
 pub use rib::{Rib, RibNotice, RibStats, RouteUpdate, Scope};
 pub use task::{spawn, GracefulDown, RibHandle, RibInput, RpkiData};

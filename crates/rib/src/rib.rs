@@ -320,6 +320,16 @@ impl Rib {
         answer(self.candidates(prefix), spec)
     }
 
+    /// The whole table, for the read queries of [`crate::query`].
+    pub(crate) fn table(&self) -> &BTreeMap<Prefix, Vec<Path>> {
+        &self.table
+    }
+
+    /// The spec of every peer whose session is up, for [`crate::query`].
+    pub(crate) fn peer_specs(&self) -> impl Iterator<Item = &PeerSpec> {
+        self.peers.values().map(|s| &s.spec)
+    }
+
     fn touch(&mut self, prefix: Prefix) {
         if !self.touched.contains_key(&prefix) {
             let old = self.table.get(&prefix).cloned().unwrap_or_default();

@@ -3,6 +3,9 @@
 //! the export once per batch, and keeps flushing backlogs between batches.
 
 use crate::peer::{PeerId, PeerSpec};
+use crate::query::{
+    LookupQuery, LookupResult, PeerCounts, PeerRef, Query, QueryError, RoutesPage, RoutesQuery,
+};
 use crate::rib::{Rib, RibNotice, RibStats, RouteUpdate, Scope};
 use condor_policy::{MemberImport, RpkiCheck};
 use condor_wire::Family;
@@ -23,6 +26,8 @@ pub enum RibInput {
     RouteRefresh(PeerId, Family),
     /// Counters, for the CLI, metrics and benchmarks.
     Stats(oneshot::Sender<RibStats>),
+    /// A read query (looking glass, CLI), answered in bounded chunks.
+    Query(Query),
     /// New RPKI data: the paths in the scope are re-evaluated.
     SetRpki(RpkiData, Scope),
     /// A peer's new import policy (filters, IRR data): its paths are
@@ -76,6 +81,55 @@ impl RibHandle {
         let (tx, rx) = oneshot::channel();
         self.tx.send(RibInput::Stats(tx)).await.ok()?;
         rx.await.ok()
+    }
+
+    /// A page of a neighbor's routes; `None` when the RIB task is gone.
+    pub async fn routes(&self, q: RoutesQuery) -> Option<Result<RoutesPage, QueryError>> {
+        crate::query::page(self, q).await
+    }
+
+    /// A prefix lookup; `None` when the RIB task is gone.
+    pub async fn lookup(&self, q: LookupQuery) -> Option<LookupResult> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(RibInput::Query(Query::Lookup(q, tx)))
+            .await
+            .ok()?;
+        rx.await.ok()
+    }
+
+    /// The peering matrix (cells with at least one prefix); `None` when the RIB task is gone.
+    pub async fn matrix(&self) -> Option<Vec<crate::matrix::MatrixCell>> {
+        let mut scan = Box::default();
+        loop {
+            let (tx, rx) = oneshot::channel();
+            self.tx
+                .send(RibInput::Query(Query::Matrix(scan, tx)))
+                .await
+                .ok()?;
+            let (s, result) = rx.await.ok()?;
+            if s.done {
+                return Some(result);
+            }
+            scan = s;
+        }
+    }
+
+    /// Route counts of every neighbor that is up; `None` when the RIB task is gone.
+    pub async fn counts(&self) -> Option<Vec<(PeerRef, PeerCounts)>> {
+        let mut scan = Box::default();
+        loop {
+            let (tx, rx) = oneshot::channel();
+            self.tx
+                .send(RibInput::Query(Query::Counts(scan, tx)))
+                .await
+                .ok()?;
+            let (s, result) = rx.await.ok()?;
+            if s.done {
+                return Some(result);
+            }
+            scan = s;
+        }
     }
 }
 
@@ -155,6 +209,7 @@ fn apply(rib: &mut Rib, input: RibInput) {
         RibInput::Stats(tx) => {
             let _ = tx.send(rib.stats());
         }
+        RibInput::Query(q) => rib.answer_query(q),
         RibInput::SetRpki(RpkiData(r), scope) => {
             rib.set_rpki(r, scope);
         }

@@ -160,6 +160,31 @@ async fn answer(req: Request, daemon: &Daemon, config_file: Option<&Path>) -> Re
                 message: format!("{e:#}"),
             },
         },
+        Request::Status => crate::query::status(daemon).await,
+        Request::Routes(r) => crate::query::routes(daemon, r).await,
+        Request::Lookup(r) => crate::query::lookup(daemon, r).await,
+        Request::Counts => crate::query::counts(daemon).await,
+        Request::Matrix => crate::query::matrix(daemon).await,
+    }
+}
+
+/// The daemon's request handler as a [`condor_control::Backend`]: the
+/// looking glass embedded in the daemon's process asks it directly, with
+/// no socket in between.
+#[derive(Clone, Debug)]
+pub struct Handler {
+    /// The daemon.
+    pub daemon: Daemon,
+    /// The configuration file `Reload` re-reads.
+    pub config_file: Option<PathBuf>,
+}
+
+impl condor_control::Backend for Handler {
+    fn call(
+        &self,
+        request: Request,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Reply> + Send + '_>> {
+        Box::pin(answer(request, &self.daemon, self.config_file.as_deref()))
     }
 }
 

@@ -18,6 +18,7 @@ pub mod control;
 mod hooks;
 mod irr;
 mod neighbor;
+pub mod query;
 mod rpki;
 
 use anyhow::Context as _;
@@ -68,6 +69,10 @@ pub struct Daemon {
     pub listen: Vec<SocketAddr>,
     /// The RIB.
     pub rib: RibHandle,
+    /// This route server's settings at start.
+    pub server: condor_config::Server,
+    /// When the daemon started.
+    pub started: std::time::SystemTime,
     stopped: tokio::sync::watch::Receiver<bool>,
 }
 
@@ -170,6 +175,8 @@ pub async fn start(config: Config) -> anyhow::Result<Daemon> {
         requests: req_tx,
         listen,
         rib,
+        server: config.server.clone(),
+        started: std::time::SystemTime::now(),
         stopped,
     })
 }
