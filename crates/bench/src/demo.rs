@@ -39,8 +39,24 @@ pub struct DemoOptions {
     pub looking_glass: std::net::SocketAddr,
 }
 
-/// The route server's configuration for the demo's members.
-pub fn config(plan: &Plan, control_socket: &std::path::Path) -> String {
+/// Writes the demo's policy data into `dir` (an RPKI file, one IRR file per
+/// member; see [`crate::demo_data`]).
+pub fn write_data(plan: &Plan, dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::write(dir.join("vrps.json"), crate::demo_data::vrp_json(plan))?;
+    for i in 0..plan.peers() {
+        std::fs::write(
+            dir.join(format!("irr-member-{}.txt", i + 1)),
+            crate::demo_data::irr_file(plan, i),
+        )?;
+    }
+    Ok(())
+}
+
+/// The route server's configuration for the demo's members, with the data
+/// [`write_data`] put in `dir`: the default import filters (next hop and
+/// private-ASN checks aside: the simulated members use private 32-bit ASNs
+/// and next hops in 198.18.0.0/15), RPKI from the file, IRR per member.
+pub fn config(plan: &Plan, control_socket: &std::path::Path, dir: &std::path::Path) -> String {
     let mut c = String::new();
     let _ = writeln!(
         c,
@@ -52,13 +68,19 @@ pub fn config(plan: &Plan, control_socket: &std::path::Path) -> String {
     let _ = writeln!(c, "control_socket = \"{}\"", control_socket.display());
     // Simulated members: private 32-bit ASNs, next hops in 198.18.0.0/15.
     c.push_str("\n[filters]\nnext_hop = \"any\"\nbogon_asns = false\n");
+    let _ = writeln!(
+        c,
+        "\n[rpki]\nfile = \"{}\"",
+        dir.join("vrps.json").display()
+    );
     for i in 0..plan.peers() {
         let _ = write!(
             c,
-            "\n[[neighbor]]\nname = \"Demo member {}\"\naddress = \"{}\"\nasn = {}\npassive = true\n[neighbor.max_prefix]\nipv4 = {}\n",
+            "\n[[neighbor]]\nname = \"Demo member {}\"\naddress = \"{}\"\nasn = {}\npassive = true\nirr_file = \"{}\"\n[neighbor.max_prefix]\nipv4 = {}\n",
             i + 1,
             Plan::address(i),
             Plan::asn(i),
+            dir.join(format!("irr-member-{}.txt", i + 1)).display(),
             plan.prefixes() * 2
         );
     }
@@ -74,7 +96,8 @@ pub async fn run(opts: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()> {
     crate::limits::ensure_files(opts.members).map_err(|e| anyhow::anyhow!("{e}"))?;
     let dir = tempfile::tempdir().context("temporary directory")?;
     let socket = dir.path().join("condor.sock");
-    let text = config(&plan, &socket);
+    write_data(&plan, dir.path()).context("demo data")?;
+    let text = config(&plan, &socket, dir.path());
     let cfg = condor_config::parse("demo.toml", &text)
         .map_err(|e| anyhow::anyhow!("demo configuration: {e}"))?;
     let daemon = condor_server::start(cfg).await?;
@@ -128,6 +151,18 @@ pub async fn run(opts: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()> {
         "  looking glass: http://{lg}/  (API: http://{lg}/api/v1/openapi.json)"
     )?;
     writeln!(out, "  stop:      Ctrl-C")?;
+    writeln!(out, "example routes (look them up in the looking glass):")?;
+    for i in 0..plan.peers() {
+        for e in crate::demo_data::examples(i, plan.peers()) {
+            writeln!(
+                out,
+                "  member {:>2}  {:<18} {}",
+                i + 1,
+                format!("{}/{}", e.prefix.addr(), e.prefix.len()),
+                e.outcome
+            )?;
+        }
+    }
     out.flush()?;
 
     let clock = Clock::start();
@@ -135,7 +170,9 @@ pub async fn run(opts: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut txs = Vec::new();
     let mut stats = Vec::new();
     for i in 0..plan.peers() {
-        let announcement = Bytes::from(plan.announcement(i).map_err(|e| anyhow::anyhow!("{e}"))?);
+        let mut bytes = plan.announcement(i).map_err(|e| anyhow::anyhow!("{e}"))?;
+        bytes.extend(crate::demo_data::example_updates(i, plan.peers()));
+        let announcement = Bytes::from(bytes);
         let cfg = PeerConfig {
             index: i,
             server,

@@ -137,6 +137,9 @@ impl Holdings {
         treat_as_withdraw: bool,
     ) {
         for p in withdrawn {
+            if Plan::is_extra(&p) {
+                continue;
+            }
             match self.plan.locate(&p) {
                 Some((_, g)) => self.remove(g),
                 None => self.violations.unexpected += 1,
@@ -154,6 +157,9 @@ impl Holdings {
         let first = first_asn.and_then(|a| self.plan.peer_of_asn(a));
         let nh_peer = next_hop.and_then(|a| self.plan.peer_of_next_hop(a));
         for p in announced {
+            if Plan::is_extra(&p) {
+                continue;
+            }
             let Some((owner, g)) = self.plan.locate(&p) else {
                 self.violations.unexpected += 1;
                 continue;

@@ -94,6 +94,7 @@ pub mod alloc;
 pub mod bird;
 pub mod condor;
 pub mod demo;
+pub mod demo_data;
 pub mod holdings;
 pub mod limits;
 pub mod options;

@@ -77,7 +77,10 @@ impl Plan {
             Layout::Disjoint => u64::from(peers) * u64::from(prefixes),
             Layout::Shared => u64::from(prefixes),
         };
-        if prefixes == 0 || distinct > u64::from(alloc::CAPACITY) {
+        // Plans stay below 200.0.0.0/8, which the demo keeps for its own
+        // routes (see [`Plan::is_extra`]).
+        let cap = alloc::index_of(std::net::Ipv4Addr::new(200, 0, 0, 0)).unwrap_or(alloc::CAPACITY);
+        if prefixes == 0 || distinct > u64::from(cap) {
             return Err(PlanError::Prefixes(distinct));
         }
         Ok(Plan {
@@ -85,6 +88,13 @@ impl Plan {
             prefixes,
             layout,
         })
+    }
+
+    /// True for prefixes in 200.0.0.0/8: no plan allocates there; the demo
+    /// announces its own routes (filtered examples, action communities)
+    /// there, and clients do not count them against the plan.
+    pub fn is_extra(p: &Prefix) -> bool {
+        matches!(*p, Prefix::V4(a, _) if a.octets()[0] == 200)
     }
 
     /// Number of peers.
