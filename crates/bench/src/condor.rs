@@ -9,8 +9,18 @@ use std::fmt::Write as _;
 /// Default arguments after the binary; `{config}` is the config file.
 pub const DEFAULT_ARGS: [&str; 3] = ["serve", "--config", "{config}"];
 
-/// The Condor configuration for a spec.
+/// The Condor configuration for a spec, with the import filters on.
 pub fn config(spec: &TargetSpec) -> String {
+    config_with(spec, true)
+}
+
+/// The Condor configuration for a spec with every import filter off (to
+/// measure what the policy costs).
+pub fn config_without_policy(spec: &TargetSpec) -> String {
+    config_with(spec, false)
+}
+
+fn config_with(spec: &TargetSpec, policy: bool) -> String {
     let mut c = String::new();
     let _ = writeln!(
         c,
@@ -26,7 +36,15 @@ pub fn config(spec: &TargetSpec) -> String {
     // The simulated members use private 32-bit ASNs and next hops in
     // 198.18.0.0/15 (see `plan`): those two checks are off, every other
     // import filter runs as in production.
-    c.push_str("\n[filters]\nnext_hop = \"any\"\nbogon_asns = false\n");
+    if policy {
+        c.push_str("\n[filters]\nnext_hop = \"any\"\nbogon_asns = false\n");
+    } else {
+        c.push_str(concat!(
+            "\n[filters]\nnext_hop = \"any\"\nfirst_as = false\nbogon_prefixes = false\n",
+            "bogon_asns = false\nipv4_length = [0, 32]\nipv6_length = [0, 128]\n",
+            "reject_as_set = false\ntransit_free = []\nrpki = \"off\"\nirr = \"off\"\notc = \"ignore\"\n"
+        ));
+    }
     for i in 0..spec.plan.peers() {
         let _ = write!(
             c,

@@ -49,6 +49,7 @@ pub fn write_data(plan: &Plan, dir: &std::path::Path) -> std::io::Result<()> {
             crate::demo_data::irr_file(plan, i),
         )?;
     }
+    std::fs::write(dir.join("irr-member-v6.txt"), crate::demo_v6::irr_file())?;
     Ok(())
 }
 
@@ -64,7 +65,10 @@ pub fn config(plan: &Plan, control_socket: &std::path::Path, dir: &std::path::Pa
         plan.peers()
     );
     let _ = writeln!(c, "[server]\nname = \"Demo IX route server 1\"\nasn = {SERVER_ASN}\nrouter_id = \"{SERVER_ADDRESS}\"");
-    let _ = writeln!(c, "listen = [\"{SERVER_ADDRESS}:0\"]\nhold_time = 90");
+    let _ = writeln!(
+        c,
+        "listen = [\"{SERVER_ADDRESS}:0\", \"[::1]:0\"]\nhold_time = 90"
+    );
     let _ = writeln!(c, "control_socket = \"{}\"", control_socket.display());
     // Simulated members: private 32-bit ASNs, next hops in 198.18.0.0/15.
     c.push_str("\n[filters]\nnext_hop = \"any\"\nbogon_asns = false\n");
@@ -84,6 +88,7 @@ pub fn config(plan: &Plan, control_socket: &std::path::Path, dir: &std::path::Pa
             plan.prefixes() * 2
         );
     }
+    c.push_str(&crate::demo_v6::neighbor(&dir.join("irr-member-v6.txt")));
     c
 }
 
@@ -110,8 +115,10 @@ pub async fn run(opts: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()> {
     )?;
     let server = *daemon
         .listen
-        .first()
-        .context("the route server listens nowhere")?;
+        .iter()
+        .find(|a| a.is_ipv4())
+        .context("the route server listens on no IPv4 address")?;
+    let server_v6 = daemon.listen.iter().find(|a| a.is_ipv6()).copied();
     let glass = condor_looking_glass::LookingGlass::new(
         Arc::new(condor_server::control::Handler {
             daemon: daemon.clone(),
@@ -151,6 +158,10 @@ pub async fn run(opts: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()> {
         "  looking glass: http://{lg}/  (API: http://{lg}/api/v1/openapi.json)"
     )?;
     writeln!(out, "  stop:      Ctrl-C")?;
+    let _v6 = match server_v6 {
+        Some(a) => Some(crate::demo_v6::start(a)?),
+        None => None,
+    };
     writeln!(out, "example routes (look them up in the looking glass):")?;
     for i in 0..plan.peers() {
         for e in crate::demo_data::examples(i, plan.peers()) {
@@ -162,6 +173,13 @@ pub async fn run(opts: DemoOptions, out: &mut dyn Write) -> anyhow::Result<()> {
                 e.outcome
             )?;
         }
+    }
+    for (p, outcome) in crate::demo_v6::routes()
+        .into_iter()
+        .filter(|(_, o)| *o != "accepted")
+    {
+        let prefix = format!("{}/{}", p.addr(), p.len());
+        writeln!(out, "  IPv6 member {prefix:<22} {outcome}")?;
     }
     out.flush()?;
 

@@ -95,6 +95,7 @@ pub mod bird;
 pub mod condor;
 pub mod demo;
 pub mod demo_data;
+pub mod demo_v6;
 pub mod holdings;
 pub mod limits;
 pub mod options;

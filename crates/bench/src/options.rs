@@ -47,6 +47,11 @@ pub struct BenchOptions {
     /// Keep each server's temporary directory (config, logs).
     #[arg(long)]
     pub keep_dir: bool,
+    /// Run Condor with every import filter off (default: the route-server
+    /// filters on, as in production, except the two the simulated members
+    /// cannot pass: next hop and private ASNs).
+    #[arg(long)]
+    pub no_policy: bool,
 }
 
 impl Default for BenchOptions {
@@ -63,6 +68,7 @@ impl Default for BenchOptions {
             timeout_scale: 1.0,
             stall_s: 30,
             keep_dir: false,
+            no_policy: false,
         }
     }
 }
@@ -101,7 +107,11 @@ impl BenchOptions {
                             .split_whitespace()
                             .map(str::to_string)
                             .collect();
-                        TargetRunner::condor(self.condor_binary()?, Some(args))
+                        let mut r = TargetRunner::condor(self.condor_binary()?, Some(args));
+                        if self.no_policy {
+                            r.write_config = crate::condor::config_without_policy;
+                        }
+                        r
                     }
                     TargetKind::Bird => TargetRunner::bird(self.bird_bin.clone()),
                 })
