@@ -220,42 +220,34 @@ pub(crate) struct RawBlackhole {
 
 impl RawBlackhole {
     pub(crate) fn build(&self, err: Err<'_>) -> Option<condor_policy::Blackhole> {
-        let v4 = self
-            .next_hop_v4
-            .as_ref()
-            .and_then(|v| match v.get_ref().parse() {
-                Ok(a) => Some(a),
-                Err(_) => {
-                    err(
-                        v.span(),
-                        format!(
-                            "blackhole.next_hop_v4: {:?} is not an IPv4 address",
-                            v.get_ref()
-                        ),
-                    );
-                    None
-                }
-            });
-        let v6 = self
-            .next_hop_v6
-            .as_ref()
-            .and_then(|v| match v.get_ref().parse() {
-                Ok(a) => Some(a),
-                Err(_) => {
-                    err(
-                        v.span(),
-                        format!(
-                            "blackhole.next_hop_v6: {:?} is not an IPv6 address",
-                            v.get_ref()
-                        ),
-                    );
-                    None
-                }
-            });
+        let v4 = addr(&self.next_hop_v4, "next_hop_v4", "IPv4", err);
+        let v6 = addr(&self.next_hop_v6, "next_hop_v6", "IPv6", err);
         (v4.is_some() || v6.is_some()).then_some(condor_policy::Blackhole {
             next_hop_v4: v4,
             next_hop_v6: v6,
         })
+    }
+}
+
+fn addr<T: std::str::FromStr>(
+    v: &Option<Spanned<String>>,
+    field: &str,
+    family: &str,
+    err: Err<'_>,
+) -> Option<T> {
+    let v = v.as_ref()?;
+    match v.get_ref().parse() {
+        Ok(a) => Some(a),
+        Err(_) => {
+            err(
+                v.span(),
+                format!(
+                    "blackhole.{field}: {:?} is not an {family} address",
+                    v.get_ref()
+                ),
+            );
+            None
+        }
     }
 }
 

@@ -367,3 +367,24 @@ fn a_missing_irr_file_is_named_with_its_line() {
         "{e:?}"
     );
 }
+
+#[test]
+fn blackhole_next_hops() {
+    let base = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n";
+    let c = parse(
+        "t.toml",
+        &format!("{base}[blackhole]\nnext_hop_v4 = \"45.183.47.66\"\n"),
+    )
+    .unwrap();
+    let b = c.filters.blackhole.as_ref().expect("blackholing on");
+    assert_eq!(b.next_hop_v4, Some("45.183.47.66".parse().unwrap()));
+    assert_eq!(b.next_hop_v6, None);
+    assert_eq!(parse("canonical.toml", &to_canonical_toml(&c)).unwrap(), c);
+    let e = errors(&format!(
+        "{base}[blackhole]\nnext_hop_v4 = \"45.183.47.66\"\nnext_hop_v6 = \"45.183.47.66\"\n"
+    ));
+    assert!(
+        e.len() == 1 && e[0].contains(":6:") && e[0].contains("blackhole.next_hop_v6"),
+        "{e:?}"
+    );
+}

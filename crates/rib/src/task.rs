@@ -100,32 +100,29 @@ impl RibHandle {
 
     /// The peering matrix (cells with at least one prefix); `None` when the RIB task is gone.
     pub async fn matrix(&self) -> Option<Vec<crate::matrix::MatrixCell>> {
-        let mut scan = Box::default();
-        loop {
-            let (tx, rx) = oneshot::channel();
-            self.tx
-                .send(RibInput::Query(Query::Matrix(scan, tx)))
-                .await
-                .ok()?;
-            let (s, result) = rx.await.ok()?;
-            if s.done {
-                return Some(result);
-            }
-            scan = s;
-        }
+        self.scan(|s: &crate::matrix::MatrixScan| s.done, Query::Matrix)
+            .await
     }
 
     /// Route counts of every neighbor that is up; `None` when the RIB task is gone.
     pub async fn counts(&self) -> Option<Vec<(PeerRef, PeerCounts)>> {
+        self.scan(|s: &crate::query::CountScan| s.done, Query::Counts)
+            .await
+    }
+
+    /// Runs a resumable whole-table scan to its end, one bounded step per
+    /// request, so that BGP work interleaves with it.
+    async fn scan<S: Default, R>(
+        &self,
+        done: fn(&S) -> bool,
+        query: fn(Box<S>, oneshot::Sender<(Box<S>, R)>) -> Query,
+    ) -> Option<R> {
         let mut scan = Box::default();
         loop {
             let (tx, rx) = oneshot::channel();
-            self.tx
-                .send(RibInput::Query(Query::Counts(scan, tx)))
-                .await
-                .ok()?;
+            self.tx.send(RibInput::Query(query(scan, tx))).await.ok()?;
             let (s, result) = rx.await.ok()?;
-            if s.done {
+            if done(&s) {
                 return Some(result);
             }
             scan = s;
