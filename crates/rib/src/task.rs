@@ -62,6 +62,9 @@ pub struct GracefulDown {
     pub families: Vec<Family>,
 }
 
+/// Where one step of a resumable scan answers: the scan state and its result.
+type ScanReply<S, R> = oneshot::Sender<(Box<S>, R)>;
+
 /// Inputs processed before the export of a batch is computed.
 const MAX_BATCH: usize = 4096;
 
@@ -115,7 +118,7 @@ impl RibHandle {
     async fn scan<S: Default, R>(
         &self,
         done: fn(&S) -> bool,
-        query: fn(Box<S>, oneshot::Sender<(Box<S>, R)>) -> Query,
+        query: fn(Box<S>, ScanReply<S, R>) -> Query,
     ) -> Option<R> {
         let mut scan = Box::default();
         loop {
