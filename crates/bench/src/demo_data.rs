@@ -125,12 +125,103 @@ pub fn examples(i: u32, members: u32) -> Vec<Example> {
     }
 }
 
-/// The UPDATE messages of member `i`'s examples.
+/// A small deterministic generator (SplitMix64), so that every demo run
+/// announces the same table.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// An index drawn with the given weights.
+    fn pick(&mut self, weights: &[u32]) -> usize {
+        let total: u32 = weights.iter().sum();
+        let mut x = (self.next() % u64::from(total.max(1))) as u32;
+        for (i, w) in weights.iter().enumerate() {
+            if x < *w {
+                return i;
+            }
+            x -= w;
+        }
+        0
+    }
+}
+
+/// Prefix lengths /17 to /24 weighted roughly as in the IPv4 table (more
+/// than half /24s, then /22, /23, /21, /20, ...).
+const LENGTHS: [(u8, u32); 8] = [
+    (24, 56),
+    (23, 10),
+    (22, 13),
+    (21, 7),
+    (20, 6),
+    (19, 4),
+    (18, 2),
+    (17, 2),
+];
+/// Transit ASNs behind the member: 0 to 4, weighted like the distance
+/// from an IXP member to the origins it carries.
+const HOPS: [u32; 5] = [35, 30, 20, 10, 5];
+
+/// Member `i`'s realistic routes: a mix of prefix lengths carved from its
+/// own /16 of 200.0.0.0/8 and AS paths of 1 to 7 ASNs (some prepended),
+/// all in its IRR data and with valid ROAs (accepted).
+pub fn realistic(i: u32) -> Vec<Example> {
+    if i >= 200 {
+        return Vec::new();
+    }
+    let mut rng = Rng(u64::from(i) + 1);
+    let m = Plan::asn(i);
+    let base = u32::from(Ipv4Addr::new(200, 16 + i as u8, 0, 0));
+    let end = base + (1 << 16);
+    let mut cursor = base;
+    let mut out = Vec::new();
+    for _ in 0..40 {
+        let len = LENGTHS[rng.pick(&LENGTHS.map(|(_, w)| w))].0;
+        let size = 1u32 << (32 - len);
+        cursor = cursor.div_ceil(size) * size;
+        if cursor + size > end {
+            break;
+        }
+        let mut path = vec![m];
+        if rng.next() % 10 == 0 {
+            path.extend(std::iter::repeat_n(m, 1 + (rng.next() % 2) as usize));
+        }
+        let hops = rng.pick(&HOPS) as u32;
+        path.extend((1..=hops).map(|h| TRANSIT_ASN_BASE + h));
+        out.push(Example {
+            prefix: Prefix::V4(Ipv4Addr::from(cursor), len),
+            path,
+            set: Vec::new(),
+            communities: Vec::new(),
+            large: Vec::new(),
+            in_irr: true,
+            outcome: "accepted",
+        });
+        cursor += size;
+    }
+    out
+}
+
+/// Everything member `i` announces besides the benchmark plan: its
+/// examples and its realistic routes.
+fn extra_routes(i: u32, members: u32) -> Vec<Example> {
+    let mut v = examples(i, members);
+    v.extend(realistic(i));
+    v
+}
+
+/// The UPDATE messages of member `i`'s examples and realistic routes.
 pub fn example_updates(i: u32, members: u32) -> Vec<u8> {
     let builder = UpdateBuilder::new(condor_wire::Context::four_octet());
     let nh = Plan::next_hop(i);
     let mut out = Vec::new();
-    for e in examples(i, members) {
+    for e in extra_routes(i, members) {
         let mut path = Vec::new();
         AsPath::from_sequence(e.path.iter().copied()).encode(true, &mut path);
         if !e.set.is_empty() {
@@ -190,7 +281,7 @@ pub fn irr_file(plan: &Plan, i: u32) -> String {
     }
     let mut origins = vec![Plan::asn(i)];
     origins.extend((1..4).map(|m| TRANSIT_ASN_BASE + m));
-    for e in examples(i, plan.peers()).iter().filter(|e| e.in_irr) {
+    for e in extra_routes(i, plan.peers()).iter().filter(|e| e.in_irr) {
         let _ = writeln!(s, "{}", fmt_prefix(&e.prefix));
         origins.extend(e.path.last());
     }
@@ -221,8 +312,8 @@ pub fn vrp_json(plan: &Plan) -> String {
                 fmt_prefix(&plan.prefix(i, k))
             ));
         }
-        for e in examples(i, plan.peers()) {
-            let origin = if i == 1 {
+        for e in extra_routes(i, plan.peers()) {
+            let origin = if i == 1 && e.outcome != "accepted" {
                 WRONG_ORIGIN
             } else {
                 e.path.last().copied().unwrap_or(0)
@@ -256,8 +347,10 @@ mod tests {
                     e.prefix
                 );
             }
-            let bytes = example_updates(i, 12);
-            assert_eq!(bytes.is_empty(), examples(i, 12).is_empty());
+            assert!(
+                !example_updates(i, 12).is_empty(),
+                "member {i} announces extras"
+            );
         }
         let irr = irr_file(&plan, 5);
         assert!(
@@ -270,6 +363,25 @@ mod tests {
             "\"prefix\":\"200.1.0.0/16\",\"maxLength\":24,\"asn\":{WRONG_ORIGIN}"
         )));
         let v: serde_json::Value = serde_json::from_str(&vrps).expect("valid JSON");
-        assert_eq!(v["roas"].as_array().map(Vec::len), Some(12 * 50 + 10));
+        let extras: usize = (0..12).map(|i| realistic(i).len()).sum();
+        assert_eq!(
+            v["roas"].as_array().map(Vec::len),
+            Some(12 * 50 + 10 + extras)
+        );
+        // A realistic mix: several lengths, more than half /24, paths of several lengths.
+        let r: Vec<Example> = (0..12).flat_map(realistic).collect();
+        let slash24 = r.iter().filter(|e| e.prefix.len() == 24).count();
+        assert!(
+            slash24 * 2 > r.len() && slash24 < r.len(),
+            "{slash24} of {}",
+            r.len()
+        );
+        let lens: std::collections::BTreeSet<u8> = r.iter().map(|e| e.prefix.len()).collect();
+        assert!(lens.len() >= 5, "{lens:?}");
+        let paths: std::collections::BTreeSet<usize> = r.iter().map(|e| e.path.len()).collect();
+        assert!(paths.len() >= 4, "{paths:?}");
+        for e in &r {
+            assert!(plan.locate(&e.prefix).is_none() && Plan::is_extra(&e.prefix));
+        }
     }
 }
