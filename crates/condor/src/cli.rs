@@ -156,6 +156,10 @@ pub enum ShowCommand {
     Routes(ShowRoutesArgs),
     /// Every candidate path of a prefix, or of the longest match of an address.
     Lookup(ShowLookupArgs),
+    /// RPKI data in use: VRPs, ASPA records, RTR caches and their state.
+    Rpki(ShowArgs),
+    /// Members' IRR data: each AS-SET's source, age, size and last error.
+    Irr(ShowArgs),
 }
 
 /// `condor show routes`

@@ -160,6 +160,68 @@ pub fn show(cmd: &ShowCommand, out: &mut output::Out) -> anyhow::Result<()> {
         },
         ShowCommand::Routes(a) => show_routes(a, out),
         ShowCommand::Lookup(a) => show_lookup(a, out),
+        ShowCommand::Rpki(a) => match call(&a.socket.socket, Request::Rpki)? {
+            Reply::Rpki { status } if a.json => output::line(out, &serde_json::to_string(&status)?),
+            Reply::Rpki { status: s } if !s.enabled => {
+                output::line(out, "RPKI: off (no [rpki] in the configuration)")
+            }
+            Reply::Rpki { status: s } => {
+                let mut text = format!(
+                    "VRPs {}
+ASPA records {}
+changes since start {}",
+                    s.vrps, s.aspas, s.serial
+                );
+                if let Some(f) = &s.file {
+                    text.push_str(&format!(
+                        "
+file {f}"
+                    ));
+                }
+                for c in &s.caches {
+                    text.push_str(&format!(
+                        "
+cache {} (preference {}){}: {}, {} VRPs, {} full loads, {} serial updates",
+                        c.address,
+                        c.preference,
+                        if c.active { " in use" } else { "" },
+                        if c.synced { "in sync" } else { "not in sync" },
+                        c.vrps,
+                        c.resets,
+                        c.serial_updates
+                    ));
+                }
+                output::line(out, &text)
+            }
+            other => bail!("unexpected reply {other:?}"),
+        },
+        ShowCommand::Irr(a) => match call(&a.socket.socket, Request::Irr)? {
+            Reply::Irr { sets } if a.json => output::line(out, &serde_json::to_string(&sets)?),
+            Reply::Irr { sets } if sets.is_empty() => {
+                output::line(out, "no IRR sets (no neighbor has as_set or irr_file)")
+            }
+            Reply::Irr { sets } => {
+                let mut text =
+                    String::from("SET  SOURCE  AGE  IPv4  IPv6  ORIGINS  NEXT REFRESH  ERROR");
+                for s in &sets {
+                    text.push_str(&format!(
+                        "
+{}  {}  {}  {}  {}  {}  in {} s{}  {}",
+                        s.name,
+                        s.source.as_deref().unwrap_or("-"),
+                        s.age_s.map_or("-".to_string(), |a| format!("{a} s")),
+                        s.prefixes_v4,
+                        s.prefixes_v6,
+                        s.origins,
+                        s.next_refresh_s,
+                        if s.from_cache { " (from cache)" } else { "" },
+                        s.last_error.as_deref().unwrap_or("-")
+                    ));
+                }
+                output::line(out, &text)
+            }
+            other => bail!("unexpected reply {other:?}"),
+        },
     }
 }
 

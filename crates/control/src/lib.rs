@@ -43,6 +43,69 @@ pub enum Request {
     Counts,
     /// The peering matrix: who receives how many prefixes from whom.
     Matrix,
+    /// RPKI data: sources, caches, counts.
+    Rpki,
+    /// Members' IRR data: each set's source, age and size.
+    Irr,
+}
+
+/// One RTR cache, as the daemon sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RtrCacheInfo {
+    /// `host:port`.
+    pub address: String,
+    /// Lower is preferred.
+    pub preference: u8,
+    /// Connected and in sync.
+    pub synced: bool,
+    /// Full loads (Reset Query) so far.
+    pub resets: u64,
+    /// Incremental updates (Serial Query) so far.
+    pub serial_updates: u64,
+    /// VRPs in its set.
+    pub vrps: u64,
+    /// The cache whose data are in use.
+    pub active: bool,
+}
+
+/// RPKI data in use.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpkiStatus {
+    /// RPKI is configured (`[rpki]`).
+    pub enabled: bool,
+    /// VRPs in use.
+    pub vrps: u64,
+    /// ASPA records in use.
+    pub aspas: u64,
+    /// Changes published since start.
+    pub serial: u64,
+    /// The JSON file source, if any.
+    pub file: Option<String>,
+    /// The RTR caches.
+    pub caches: Vec<RtrCacheInfo>,
+}
+
+/// One member's IRR set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IrrSetInfo {
+    /// The AS-SET (or `file:PATH`).
+    pub name: String,
+    /// Where the data in use came from (`bgpq4 …`, a file), if any.
+    pub source: Option<String>,
+    /// Age of the data in use, in seconds.
+    pub age_s: Option<u64>,
+    /// IPv4 prefixes.
+    pub prefixes_v4: u64,
+    /// IPv6 prefixes.
+    pub prefixes_v6: u64,
+    /// Origin ASNs.
+    pub origins: u64,
+    /// Read from the cache at start.
+    pub from_cache: bool,
+    /// The last refresh error.
+    pub last_error: Option<String>,
+    /// Seconds until the next refresh.
+    pub next_refresh_s: u64,
 }
 
 impl Request {
@@ -148,6 +211,16 @@ pub enum Reply {
     Matrix {
         /// Cells with at least one prefix, in (client, source) address order.
         cells: Vec<MatrixCell>,
+    },
+    /// Answer to [`Request::Rpki`].
+    Rpki {
+        /// The RPKI data in use.
+        status: RpkiStatus,
+    },
+    /// Answer to [`Request::Irr`].
+    Irr {
+        /// Every configured set, by name.
+        sets: Vec<IrrSetInfo>,
     },
     /// The request was done.
     Ok,

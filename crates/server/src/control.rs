@@ -165,6 +165,15 @@ async fn answer(req: Request, daemon: &Daemon, config_file: Option<&Path>) -> Re
         Request::Lookup(r) => crate::query::lookup(daemon, r).await,
         Request::Counts => crate::query::counts(daemon).await,
         Request::Matrix => crate::query::matrix(daemon).await,
+        Request::Rpki => match daemon.rpki_status().await {
+            Ok(status) => Reply::Rpki { status },
+            Err(e) => Reply::Error {
+                message: format!("{e:#}"),
+            },
+        },
+        Request::Irr => Reply::Irr {
+            sets: daemon.irr_status().await,
+        },
     }
 }
 

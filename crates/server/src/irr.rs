@@ -108,16 +108,63 @@ pub(crate) fn irr_config(s: &IrrSettings) -> IrrConfig {
     }
 }
 
+/// Requests to the IRR task.
+#[derive(Debug)]
+enum Cmd {
+    /// New settings or sets.
+    Configure(IrrConfig, Vec<IrrSpec>),
+    /// The state of every set.
+    Status(tokio::sync::oneshot::Sender<Vec<condor_control::IrrSetInfo>>),
+}
+
 /// Handle to the IRR task.
+#[derive(Clone, Debug)]
 pub(crate) struct IrrService {
-    cmd: mpsc::UnboundedSender<(IrrConfig, Vec<IrrSpec>)>,
+    cmd: mpsc::UnboundedSender<Cmd>,
 }
 
 impl IrrService {
     /// New settings or sets (start, reload).
     pub(crate) fn configure(&self, c: &Config) {
-        let _ = self.cmd.send((irr_config(&c.irr), specs(c)));
+        let _ = self.cmd.send(Cmd::Configure(irr_config(&c.irr), specs(c)));
     }
+
+    /// The state of every configured set.
+    pub(crate) async fn status(&self) -> Vec<condor_control::IrrSetInfo> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.cmd.send(Cmd::Status(tx)).is_err() {
+            return Vec::new();
+        }
+        rx.await.unwrap_or_default()
+    }
+}
+
+fn status(m: &IrrManager) -> Vec<condor_control::IrrSetInfo> {
+    let now = SystemTime::now();
+    m.status(now)
+        .into_iter()
+        .map(|s| condor_control::IrrSetInfo {
+            name: s.name,
+            source: s.source.map(|x| match x {
+                condor_irr::IrrSource::Bgpq4 { host, sources } => format!(
+                    "bgpq4 (server {}, sources {})",
+                    host.as_deref().unwrap_or("default"),
+                    sources.as_deref().unwrap_or("default")
+                ),
+                condor_irr::IrrSource::File { path } => format!("file {}", path.display()),
+            }),
+            age_s: s.age.map(|a| a.as_secs()),
+            prefixes_v4: s.counts.v4 as u64,
+            prefixes_v6: s.counts.v6 as u64,
+            origins: s.counts.origins as u64,
+            from_cache: s.from_cache,
+            last_error: s.last_error,
+            next_refresh_s: s
+                .next_refresh
+                .duration_since(now)
+                .map_or(0, |d| d.as_secs()),
+        })
+        .collect()
 }
 
 /// Starts the IRR task; new sets go to `updates`.
@@ -140,10 +187,7 @@ fn publish(m: &IrrManager, updates: &mpsc::UnboundedSender<IrrUpdate>) {
     }
 }
 
-async fn run(
-    mut cmd: mpsc::UnboundedReceiver<(IrrConfig, Vec<IrrSpec>)>,
-    updates: mpsc::UnboundedSender<IrrUpdate>,
-) {
+async fn run(mut cmd: mpsc::UnboundedReceiver<Cmd>, updates: mpsc::UnboundedSender<IrrUpdate>) {
     let mut m = IrrManager::new(IrrConfig::default());
     loop {
         let wait = m.next_due().map(|due| {
@@ -152,7 +196,14 @@ async fn run(
         });
         tokio::select! {
             c = cmd.recv() => {
-                let Some((cfg, specs)) = c else { return };
+                let (cfg, specs) = match c {
+                    None => return,
+                    Some(Cmd::Status(tx)) => {
+                        let _ = tx.send(status(&m));
+                        continue;
+                    }
+                    Some(Cmd::Configure(cfg, specs)) => (cfg, specs),
+                };
                 if cfg != *m.config() {
                     m = IrrManager::new(cfg);
                 }

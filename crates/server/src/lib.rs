@@ -44,6 +44,8 @@ pub enum Request {
     Neighbors(oneshot::Sender<Vec<NeighborStatus>>),
     /// Stop every session with this shutdown communication, then exit.
     Shutdown(String, oneshot::Sender<()>),
+    /// The RPKI data in use.
+    RpkiStatus(oneshot::Sender<condor_control::RpkiStatus>),
 }
 
 /// A neighbor as the CLI and looking glass see it.
@@ -74,9 +76,26 @@ pub struct Daemon {
     /// When the daemon started.
     pub started: std::time::SystemTime,
     stopped: tokio::sync::watch::Receiver<bool>,
+    irr: irr::IrrService,
 }
 
 impl Daemon {
+    /// The RPKI data in use (`enabled: false` without `[rpki]`).
+    pub async fn rpki_status(&self) -> anyhow::Result<condor_control::RpkiStatus> {
+        let (tx, rx) = oneshot::channel();
+        self.requests
+            .send(Request::RpkiStatus(tx))
+            .await
+            .context("daemon stopped")?;
+        rx.await.context("daemon stopped")
+    }
+
+    /// Every configured IRR set (asked of the IRR task; an answer waits for
+    /// a bgpq4 run in progress).
+    pub async fn irr_status(&self) -> Vec<condor_control::IrrSetInfo> {
+        self.irr.status().await
+    }
+
     /// Applies a new configuration; returns what changed.
     pub async fn reload(&self, config: Config) -> anyhow::Result<condor_config::ConfigDiff> {
         let (tx, rx) = oneshot::channel();
@@ -145,6 +164,7 @@ pub async fn start(config: Config) -> anyhow::Result<Daemon> {
     let rib = condor_rib::spawn(notice_tx);
     let (irr_tx, irr_rx) = mpsc::unbounded_channel();
     let irr = irr::spawn(&config, irr_tx);
+    let irr_handle = irr.clone();
     let mut state = State {
         config: config.clone(),
         listener: Arc::new(listener),
@@ -178,6 +198,7 @@ pub async fn start(config: Config) -> anyhow::Result<Daemon> {
         server: config.server.clone(),
         started: std::time::SystemTime::now(),
         stopped,
+        irr: irr_handle,
     })
 }
 
@@ -435,6 +456,9 @@ impl State {
                         }).collect();
                         v.sort_by_key(|n| n.address);
                         let _ = tx.send(v);
+                    }
+                    Some(Request::RpkiStatus(tx)) => {
+                        let _ = tx.send(self.rpki.as_ref().map(rpki::RpkiService::status).unwrap_or_default());
                     }
                     Some(Request::Shutdown(msg, tx)) => {
                         let addrs: Vec<IpAddr> = self.neighbors.keys().copied().collect();

@@ -49,9 +49,42 @@ fn data(store: &RpkiStore) -> RpkiData {
 
 /// The running RPKI sources; dropping it stops them.
 pub(crate) struct RpkiService {
-    _rtr: Option<RtrHandle>,
+    store: Arc<RpkiStore>,
+    rtr: Option<RtrHandle>,
     _file: Option<FileSource>,
+    file_path: Option<std::path::PathBuf>,
     forward: tokio::task::JoinHandle<()>,
+}
+
+impl RpkiService {
+    /// What is in use, for `condor show rpki` and the looking glass.
+    pub(crate) fn status(&self) -> condor_control::RpkiStatus {
+        let snap = self.store.snapshot();
+        let active = self.rtr.as_ref().and_then(|r| r.active_cache());
+        condor_control::RpkiStatus {
+            enabled: true,
+            vrps: snap.vrps().len() as u64,
+            aspas: snap.aspas().len() as u64,
+            serial: self.store.serial(),
+            file: self.file_path.as_ref().map(|p| p.display().to_string()),
+            caches: self
+                .rtr
+                .as_ref()
+                .map(|r| r.caches())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| condor_control::RtrCacheInfo {
+                    active: active.as_deref() == Some(c.address.as_str()),
+                    address: c.address,
+                    preference: c.preference,
+                    synced: c.synced,
+                    resets: c.resets,
+                    serial_updates: c.serial_updates,
+                    vrps: c.vrps as u64,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Drop for RpkiService {
@@ -93,7 +126,9 @@ pub(crate) async fn start(settings: &RpkiSettings, rib: RibHandle) -> anyhow::Re
         .tx
         .send(RibInput::SetRpki(data(&store), Scope::All))
         .await;
+    let feed = store.clone();
     let forward = tokio::spawn(async move {
+        let store = feed;
         loop {
             let scope = match changes.recv().await {
                 Ok(c) if c.aspa_changed.is_empty() => {
@@ -133,8 +168,10 @@ pub(crate) async fn start(settings: &RpkiSettings, rib: RibHandle) -> anyhow::Re
         }
     });
     Ok(RpkiService {
-        _rtr: rtr,
+        store,
+        rtr,
         _file: file,
+        file_path: settings.file.clone(),
         forward,
     })
 }

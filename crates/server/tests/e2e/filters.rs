@@ -130,6 +130,17 @@ async fn irr_file_filters_and_new_irr_data_reevaluate_in_place() {
     .await;
     assert_eq!(b.routes.len(), 2, "{}", b.describe());
     assert_eq!(d.rib.stats().await.expect("stats").paths_filtered, 2);
+    let sets = d.irr_status().await;
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    assert_eq!((sets[0].prefixes_v4, sets[0].origins), (1, 2), "{sets:?}");
+    assert!(
+        sets[0]
+            .source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("file ")),
+        "{sets:?}"
+    );
+    assert!(sets[0].last_error.is_none());
 
     let mut next = cfg;
     next.listen = rs;

@@ -59,6 +59,13 @@ async fn rpki_invalid_is_filtered_and_a_roa_change_applies_in_place() {
     })
     .await;
     let since = status(&d, lo(3)).await.session.established_since;
+    let st = d.rpki_status().await.expect("rpki status");
+    assert!(st.enabled && st.vrps == 1 && st.file.is_none(), "{st:?}");
+    assert_eq!(st.caches.len(), 1);
+    assert!(
+        st.caches[0].synced && st.caches[0].active && st.caches[0].vrps == 1,
+        "{st:?}"
+    );
 
     // The ROA is fixed at the source: StayRTR serves it, our client gets it by
     // a serial query, the RIB re-evaluates the covered prefix.
