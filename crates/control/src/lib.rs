@@ -51,6 +51,7 @@ pub enum Request {
 
 /// One RTR cache, as the daemon sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RtrCacheInfo {
     /// `host:port`.
     pub address: String,
@@ -70,6 +71,7 @@ pub struct RtrCacheInfo {
 
 /// RPKI data in use.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RpkiStatus {
     /// RPKI is configured (`[rpki]`).
     pub enabled: bool,
@@ -87,6 +89,7 @@ pub struct RpkiStatus {
 
 /// One member's IRR set.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IrrSetInfo {
     /// The AS-SET (or `file:PATH`).
     pub name: String,

@@ -251,6 +251,38 @@ async fn communities(
     Ok(Json(crate::pages::CommunityScheme::of(asn)))
 }
 
+/// The RPKI data in use: VRP and ASPA counts, caches and their state
+/// (their addresses in the operator view only).
+#[utoipa::path(get, path = "/api/v1/rpki", tag = "policy",
+    responses((status = 200, body = condor_control::RpkiStatus)),
+    security((), ("operator" = [])))]
+async fn rpki(
+    State(lg): State<LookingGlass>,
+    Operator(op): Operator,
+) -> Result<Json<condor_control::RpkiStatus>, LgError> {
+    Ok(Json(lg.rpki(op).await?))
+}
+
+/// Members' IRR data: each set's source, age and size.
+#[derive(Serialize, ToSchema)]
+pub struct IrrView {
+    /// The sets, by name.
+    pub sets: Vec<condor_control::IrrSetInfo>,
+}
+
+/// Members' IRR data (file paths and error texts in the operator view only).
+#[utoipa::path(get, path = "/api/v1/irr", tag = "policy",
+    responses((status = 200, body = IrrView)),
+    security((), ("operator" = [])))]
+async fn irr(
+    State(lg): State<LookingGlass>,
+    Operator(op): Operator,
+) -> Result<Json<IrrView>, LgError> {
+    Ok(Json(IrrView {
+        sets: lg.irr(op).await?,
+    }))
+}
+
 fn api_router() -> OpenApiRouter<LookingGlass> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(status))
@@ -260,6 +292,8 @@ fn api_router() -> OpenApiRouter<LookingGlass> {
         .routes(routes!(lookup))
         .routes(routes!(communities))
         .routes(routes!(matrix))
+        .routes(routes!(rpki))
+        .routes(routes!(irr))
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.

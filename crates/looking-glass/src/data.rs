@@ -134,6 +134,43 @@ impl crate::LookingGlass {
         }
     }
 
+    /// The RPKI data in use; the public view does not show where they come
+    /// from (cache addresses, file paths: the IXP's infrastructure).
+    pub async fn rpki(&self, operator: bool) -> Result<condor_control::RpkiStatus, LgError> {
+        match ask(self, Request::Rpki).await? {
+            Reply::Rpki { mut status } => {
+                if !operator {
+                    status.file = status.file.map(|_| "file".into());
+                    for (i, c) in status.caches.iter_mut().enumerate() {
+                        c.address = format!("cache {}", i + 1);
+                    }
+                }
+                Ok(status)
+            }
+            r => Err(unexpected(r)),
+        }
+    }
+
+    /// Members' IRR sets; the public view shows AS-SET names but not the
+    /// paths of operator-supplied files.
+    pub async fn irr(&self, operator: bool) -> Result<Vec<condor_control::IrrSetInfo>, LgError> {
+        match ask(self, Request::Irr).await? {
+            Reply::Irr { mut sets } => {
+                if !operator {
+                    for s in &mut sets {
+                        if s.name.starts_with("file:") {
+                            s.name = "operator-supplied list".into();
+                            s.source = Some("file".into());
+                        }
+                        s.last_error = s.last_error.as_ref().map(|_| "refresh failed".into());
+                    }
+                }
+                Ok(sets)
+            }
+            r => Err(unexpected(r)),
+        }
+    }
+
     /// The route server (cached for a second).
     pub async fn status(&self) -> Result<ServerStatus, LgError> {
         if let Some((at, s)) = self

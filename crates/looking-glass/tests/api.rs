@@ -262,6 +262,8 @@ async fn every_endpoint_against_a_real_daemon() {
         "/api/v1/lookup",
         "/api/v1/communities",
         "/api/v1/matrix",
+        "/api/v1/rpki",
+        "/api/v1/irr",
     ] {
         assert!(oa["paths"].get(p).is_some(), "{p} in the OpenAPI document");
     }
@@ -445,6 +447,14 @@ async fn every_endpoint_against_a_real_daemon() {
         404,
         "internal: not a public protocol"
     );
+
+    // RPKI and IRR data: off in this daemon, answered all the same.
+    let r = c.get("/api/v1/rpki").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["enabled"], false);
+    let i = c.get("/api/v1/irr").await;
+    assert_eq!(i.status, 200);
+    assert_eq!(i.json()["sets"], serde_json::json!([]));
 
     // No response ever carried a password or the operator token.
     let seen = c.seen.lock().unwrap().clone();
