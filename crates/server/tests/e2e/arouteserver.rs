@@ -222,11 +222,32 @@ struct Ann {
 }
 
 /// An intended difference, applied to the expected tables before the
-/// comparison: `client` (`None`: the route server's table) and what changes.
+/// comparison: to each client's table (`apply`, with the client's ASN) and
+/// to the route server's (`apply_rs`: prefix → sorted path lines).
 struct Deviation {
     /// The section of docs/policy.md that explains it.
     doc: &'static str,
     apply: Box<dyn Fn(u32, &mut BTreeMap<String, Route>)>,
+    apply_rs: Box<dyn Fn(&mut BTreeMap<String, Vec<String>>)>,
+}
+
+impl Deviation {
+    /// A deviation of the clients' tables only.
+    fn clients(
+        doc: &'static str,
+        apply: impl Fn(u32, &mut BTreeMap<String, Route>) + 'static,
+    ) -> Deviation {
+        Deviation {
+            doc,
+            apply: Box::new(apply),
+            apply_rs: Box::new(|_| {}),
+        }
+    }
+}
+
+/// One line of the route server's table.
+fn rs_line(via: &str, as_path: &[u32], next_hop: &str, best: bool, filtered: bool) -> String {
+    format!("from {via} path {as_path:?} nh {next_hop} best {best} filtered {filtered}")
 }
 
 struct Scenario {
@@ -312,13 +333,23 @@ async fn replay(sc: Scenario) -> Option<Tally> {
         std::fs::read_to_string(&rs_file).unwrap_or_else(|e| panic!("{}: {e}", rs_file.display()));
     let mut want: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in parse_expected(&text) {
-        let line = format!(
-            "from {} path {:?} nh {} best {} filtered {}",
-            e.via, e.route.as_path, e.route.next_hop, e.best, e.filtered
+        let line = rs_line(
+            &e.via,
+            &e.route.as_path,
+            &e.route.next_hop,
+            e.best,
+            e.filtered,
         );
         want.entry(e.prefix).or_default().push(line);
-        tally.rs_paths += 1;
     }
+    for dev in &sc.deviations {
+        (dev.apply_rs)(&mut want);
+    }
+    // Every announced prefix is looked up, expected or not.
+    for a in &sc.anns {
+        want.entry(pfx(a.prefix).to_string()).or_default();
+    }
+    tally.rs_paths = want.values().map(Vec::len).sum();
     for (prefix, lines) in want.iter_mut() {
         lines.sort();
         let r = d
@@ -348,11 +379,7 @@ async fn replay(sc: Scenario) -> Option<Tally> {
                     Some(a) => unmap(a),
                     None => "-".into(),
                 };
-                format!(
-                    "from {from} path {path:?} nh {nh} best {} filtered {}",
-                    c.best,
-                    !c.path.verdict.is_accepted()
-                )
+                rs_line(&from, &path, &nh, c.best, !c.path.verdict.is_accepted())
             })
             .collect();
         got.sort();
@@ -377,7 +404,11 @@ async fn replay(sc: Scenario) -> Option<Tally> {
     Some(tally)
 }
 
+/// What a client has: nothing once its session is down.
 fn received(s: &Speaker) -> BTreeMap<String, Route> {
+    if s.closed {
+        return BTreeMap::new();
+    }
     s.routes
         .iter()
         .map(|(p, seen)| {
@@ -501,14 +532,14 @@ async fn gshut() {
             ann(2, "2.0.1.0/24", &[2], 21),
             ann(2, "2.0.2.0/24", &[2], 21),
         ],
-        deviations: vec![Deviation {
-            doc: "Route-server graceful shutdown",
-            apply: Box::new(|_, want| {
+        deviations: vec![Deviation::clients(
+            "Route-server graceful shutdown",
+            |_, want| {
                 for r in want.values_mut() {
                     r.std.retain(|c| c != "65535:0");
                 }
-            }),
-        }],
+            },
+        )],
     };
     if let Some(t) = replay(sc).await {
         assert_eq!((t.clients, t.routes, t.rs_paths), (2, 4, 4));
@@ -556,9 +587,9 @@ async fn communities() {
             // AS2_bad_cust_comm1: 65501:65501, as announced.
             a2("2.0.6.0/24", vec![std_c(65501, 65501)], vec![]),
         ],
-        deviations: vec![Deviation {
-            doc: "Custom (informational) communities",
-            apply: Box::new(|_, want| {
+        deviations: vec![Deviation::clients(
+            "Custom (informational) communities",
+            |_, want| {
                 // The route server adds no cust_comm1 to AS1's routes...
                 if let Some(r) = want.get_mut("1.0.1.0/24") {
                     r.std.retain(|c| c != "65501:65501");
@@ -570,10 +601,230 @@ async fn communities() {
                 if let Some(r) = want.get_mut("2.0.6.0/24") {
                     r.std.push("65501:65501".into());
                 }
-            }),
-        }],
+            },
+        )],
     };
     if let Some(t) = replay(sc).await {
         assert_eq!((t.clients, t.routes, t.rs_paths), (3, 9, 7));
     }
+}
+
+/// max_prefix with BIRD's `block` action: a client's prefixes beyond its
+/// limit are ignored. Condor's `drop-new` keeps the first `limit` prefixes
+/// in arrival order; BIRD keeps the first ones *it* received, in its own
+/// export order, so the kept set differs (docs/policy.md, "Max-prefix").
+/// The number kept is still checked: the expected tables must hold exactly
+/// `limit` of the client's prefixes, and are replaced by the first `limit`
+/// we announce.
+fn drop_new_keeps_first(
+    asn: u32,
+    octet: u8,
+    announced: &[&'static str],
+    limit: usize,
+) -> Deviation {
+    let kept: Vec<String> = announced[..limit]
+        .iter()
+        .map(|p| pfx(p).to_string())
+        .collect();
+    let all: Vec<String> = announced.iter().map(|p| pfx(p).to_string()).collect();
+    let nh = format!("192.0.2.{octet}");
+    let (kept2, all2, nh2) = (kept.clone(), all.clone(), nh.clone());
+    Deviation {
+        doc: "Max-prefix",
+        apply: Box::new(move |client, want| {
+            // Its own table has none of its routes; a client whose session
+            // is down (AS5) has none at all.
+            if client == asn || want.is_empty() {
+                return;
+            }
+            let before = want.len();
+            want.retain(|_, r| r.as_path != [asn]);
+            assert_eq!(
+                before - want.len(),
+                limit,
+                "AS{client}'s expected table holds {limit} of AS{asn}'s prefixes"
+            );
+            for p in &kept {
+                want.insert(
+                    p.clone(),
+                    Route {
+                        as_path: vec![asn],
+                        next_hop: nh.clone(),
+                        std: vec![],
+                        ext: vec![],
+                        lrg: vec![],
+                    },
+                );
+            }
+        }),
+        apply_rs: Box::new(move |want| {
+            let mut n = 0;
+            for p in &all2 {
+                if let Some(v) = want.get_mut(p) {
+                    let before = v.len();
+                    v.retain(|l| !l.starts_with(&format!("from {nh2} ")));
+                    n += before - v.len();
+                }
+            }
+            assert_eq!(n, limit, "rs.txt holds {limit} of AS{asn}'s prefixes");
+            for p in &kept2 {
+                let v = want.entry(p.clone()).or_default();
+                v.push(rs_line(&nh2, &[asn], &nh2, true, false));
+                v.sort();
+            }
+        }),
+    }
+}
+
+/// max_prefix (README.rst, BIRD variant). arouteserver's limits in Condor's
+/// terms: AS1 4 (general limit), AS2 3 (PeeringDB 3, no increment), AS3 2,
+/// AS4 6 (PeeringDB 4 + 1, + 20 %) with BIRD's `block` = `drop-new`; AS5
+/// and AS6 3 with `shutdown`, AS6 counting only accepted routes
+/// (`count_rejected_routes: False`), which Condor does not offer. Condor has
+/// no PeeringDB lookup in the route server: the resulting limits are
+/// written out (docs/policy.md, "Max-prefix").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_prefix() {
+    const P1: [&str; 5] = [
+        "1.0.1.0/24",
+        "1.0.2.0/24",
+        "1.0.3.0/24",
+        "1.0.4.0/24",
+        "1.0.5.0/24",
+    ];
+    const P2: [&str; 5] = [
+        "2.0.1.0/24",
+        "2.0.2.0/24",
+        "2.0.3.0/24",
+        "2.0.4.0/24",
+        "2.0.5.0/24",
+    ];
+    const P3: [&str; 5] = [
+        "3.0.1.0/24",
+        "3.0.2.0/24",
+        "3.0.3.0/24",
+        "3.0.4.0/24",
+        "3.0.5.0/24",
+    ];
+    const P4: [&str; 7] = [
+        "4.0.1.0/24",
+        "4.0.2.0/24",
+        "4.0.3.0/24",
+        "4.0.4.0/24",
+        "4.0.5.0/24",
+        "4.0.6.0/24",
+        "4.0.7.0/24",
+    ];
+    // Two valid, two bogons (RFC 1918) each.
+    const P5: [&str; 4] = ["5.0.1.0/24", "5.0.2.0/24", "10.5.3.0/24", "10.5.4.0/24"];
+    const P6: [&str; 4] = ["6.0.1.0/24", "6.0.2.0/24", "10.6.3.0/24", "10.6.4.0/24"];
+    let limited = |asn, octet, limit: u32, action: &str| {
+        let mut c = client(asn, octet);
+        c.extra = format!("[neighbor.max_prefix]\nipv4 = {limit}\naction = \"{action}\"\n");
+        c
+    };
+    let mut anns = Vec::new();
+    for (asn, octet, list) in [
+        (1, 11, &P1[..]),
+        (2, 21, &P2[..]),
+        (3, 31, &P3[..]),
+        (4, 41, &P4[..]),
+        (5, 51, &P5[..]),
+        (6, 61, &P6[..]),
+    ] {
+        for p in list {
+            anns.push(ann(asn, p, &[asn], octet));
+        }
+    }
+    let sc = Scenario {
+        name: "max_prefix",
+        variant: "MaxPrefixScenario_BIRD2IPv4",
+        clients: vec![
+            limited(1, 11, 4, "drop-new"),
+            limited(2, 21, 3, "drop-new"),
+            limited(3, 31, 2, "drop-new"),
+            limited(4, 41, 6, "drop-new"),
+            limited(5, 51, 3, "shutdown"),
+            limited(6, 61, 3, "shutdown"),
+        ],
+        tables: default_filters(),
+        anns,
+        deviations: vec![
+            drop_new_keeps_first(1, 11, &P1, 4),
+            drop_new_keeps_first(2, 21, &P2, 3),
+            drop_new_keeps_first(3, 31, &P3, 2),
+            drop_new_keeps_first(4, 41, &P4, 6),
+            // AS6's rejected bogons count: its session goes down as AS5's.
+            Deviation {
+                doc: "Max-prefix",
+                apply: Box::new(|client, want| {
+                    if client == 6 {
+                        want.clear();
+                    } else {
+                        want.retain(|_, r| r.as_path != [6]);
+                    }
+                }),
+                apply_rs: Box::new(|want| {
+                    for v in want.values_mut() {
+                        v.retain(|l| !l.starts_with("from 192.0.2.61 "));
+                    }
+                }),
+            },
+        ],
+    };
+    if let Some(t) = replay(sc).await {
+        assert_eq!(t.clients, 6);
+    }
+}
+
+/// The extended-community forms of the communities scenario as announced,
+/// untranslated: Condor does not act on extended communities and relays
+/// them unchanged (RFC 7947 transparency; docs/policy.md, "Action
+/// communities"), so `rt:0:999, rt:999:1` restrict nothing and
+/// `0:999, rt:999:131073` sends the route to nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn communities_extended_forms_are_relayed_not_acted_on() {
+    if scenarios_dir().is_none() {
+        return;
+    }
+    init_logging();
+    let d = ConfigBuilder::new(lan(RS_OCTET))
+        .asn(RS)
+        .filters(&default_filters())
+        .neighbor(NeighborCfg::member(lan(11), 1))
+        .neighbor(NeighborCfg::member(lan(22), 2))
+        .neighbor(NeighborCfg::member(lan(33), 131_073))
+        .start()
+        .await;
+    let rs = listen_addr(&d);
+    let mut as1 = Speaker::establish(SpeakerCfg::new(lan(11), 1), rs).await;
+    let mut as2 = Speaker::establish(SpeakerCfg::new(lan(22), 2), rs).await;
+    let mut as3 = Speaker::establish(SpeakerCfg::new(lan(33), 131_073), rs).await;
+    for s in [&mut as1, &mut as2, &mut as3] {
+        s.expect("End-of-RIB", |s| s.eor).await;
+    }
+    let only_to_as1 = Communities {
+        ext: vec![rt(0, 999), rt(999, 1)],
+        ..Communities::default()
+    };
+    let only_to_as131073 = Communities {
+        std: vec![std_c(0, 999)],
+        ext: vec![rt(999, 131_073)],
+        ..Communities::default()
+    };
+    as2.announce_with_communities(&[pfx("2.0.4.0/24")], &[2], lan(22), &only_to_as131073)
+        .await;
+    as2.announce_with_communities(&[pfx("2.0.2.0/24")], &[2], lan(22), &only_to_as1)
+        .await;
+    for s in [&mut as1, &mut as3] {
+        s.expect("2.0.2.0/24", |s| s.routes.contains_key(&pfx("2.0.2.0/24")))
+            .await;
+        s.drain_for(SETTLE).await;
+        let got = received(s);
+        let r = &got["2.0.2.0/24"];
+        assert_eq!(r.ext, vec!["rt:0:999", "rt:999:1"], "{}", s.describe());
+        assert!(r.std.is_empty() && r.lrg.is_empty(), "{r:?}");
+        assert!(!got.contains_key("2.0.4.0/24"), "{}", s.describe());
+    }
+    let _ = d.shutdown("end of the test").await;
 }
