@@ -221,14 +221,23 @@ struct Ann {
     comms: Communities,
 }
 
+/// A client's expected table: prefix → route.
+type Table = BTreeMap<String, Route>;
+/// The route server's expected table: prefix → sorted path lines.
+type RsTable = BTreeMap<String, Vec<String>>;
+/// Changes a client's expected table (with the client's ASN).
+type ClientFix = dyn Fn(u32, &mut Table);
+/// Changes the route server's expected table.
+type RsFix = dyn Fn(&mut RsTable);
+
 /// An intended difference, applied to the expected tables before the
 /// comparison: to each client's table (`apply`, with the client's ASN) and
 /// to the route server's (`apply_rs`: prefix → sorted path lines).
 struct Deviation {
     /// The section of docs/policy.md that explains it.
     doc: &'static str,
-    apply: Box<dyn Fn(u32, &mut BTreeMap<String, Route>)>,
-    apply_rs: Box<dyn Fn(&mut BTreeMap<String, Vec<String>>)>,
+    apply: Box<ClientFix>,
+    apply_rs: Box<RsFix>,
 }
 
 impl Deviation {
@@ -489,27 +498,58 @@ fn ann(from: u32, prefix: &'static str, as_path: &[u32], next_hop: u8) -> Ann {
     }
 }
 
-/// path_hiding (README.rst): AS101 (not a client) gives 101.0.1.0/24 to AS1
-/// with path [101] and to AS2 with [101 101 101 101]; AS1 passes it to the
-/// route server tagged "do not announce to AS3" and "to AS4" (0:3, 0:4).
-/// With mitigation on (the only mode Condor has: per-client best path,
-/// RFC 7947 §2.3.2) AS3 and AS4 get AS2's path.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn path_hiding_mitigation_on() {
+/// The path_hiding scenario (README.rst): AS101 (not a client) gives
+/// 101.0.1.0/24 to AS1 with path [101] and to AS2 with [101 101 101 101];
+/// AS1 passes it to the route server tagged "do not announce to AS3" and
+/// "to AS4" (0:3, 0:4).
+fn path_hiding(variant: &'static str, deviations: Vec<Deviation>) -> Scenario {
     let mut as1 = client(1, 11);
     as1.imports = false; // "import none" in AS1.j2
     let mut as2 = client(2, 21);
     as2.imports = false; // "import none" in AS2.j2
     let mut tagged = ann(1, "101.0.1.0/24", &[1, 101], 11);
     tagged.comms.std = vec![std_c(0, 3), std_c(0, 4)];
-    let sc = Scenario {
+    Scenario {
         name: "path_hiding",
-        variant: "PathHidingScenario_MitigationOn_BIRD2IPv4",
+        variant,
         clients: vec![as1, as2, client(3, 31), client(4, 41)],
         tables: default_filters(),
         anns: vec![tagged, ann(2, "101.0.1.0/24", &[2, 101, 101, 101, 101], 21)],
-        deviations: vec![],
-    };
+        deviations,
+    }
+}
+
+/// Mitigation on (Condor's only mode: per-client best path, RFC 7947
+/// §2.3.2): AS3 and AS4 get AS2's path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn path_hiding_mitigation_on() {
+    let sc = path_hiding("PathHidingScenario_MitigationOn_BIRD2IPv4", vec![]);
+    if let Some(t) = replay(sc).await {
+        assert_eq!((t.clients, t.routes, t.rs_paths), (2, 2, 2));
+    }
+}
+
+/// Mitigation off: arouteserver expects AS3 to get nothing (the overall
+/// best path is not for it); Condor has no such mode and sends AS3 the
+/// best path it may receive, AS2's (docs/policy.md, "Path hiding").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn path_hiding_mitigation_off() {
+    let dev = Deviation::clients("Path hiding", |client, want| {
+        if client == 3 {
+            assert!(want.is_empty(), "arouteserver: AS3 gets nothing");
+            want.insert(
+                "101.0.1.0/24".into(),
+                Route {
+                    as_path: vec![2, 101, 101, 101, 101],
+                    next_hop: "192.0.2.21".into(),
+                    std: vec![],
+                    ext: vec![],
+                    lrg: vec![],
+                },
+            );
+        }
+    });
+    let sc = path_hiding("PathHidingScenario_MitigationOff_BIRD2IPv4", vec![dev]);
     if let Some(t) = replay(sc).await {
         assert_eq!((t.clients, t.routes, t.rs_paths), (2, 2, 2));
     }
