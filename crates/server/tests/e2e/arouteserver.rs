@@ -293,7 +293,11 @@ async fn replay(sc: Scenario) -> Option<Tally> {
     let rs = listen_addr(&d);
     let mut speakers = Vec::new();
     for c in &sc.clients {
-        let mut s = Speaker::establish(SpeakerCfg::new(lan(c.octet), c.asn), rs).await;
+        let mut s = Speaker::establish(
+            SpeakerCfg::new(lan(c.octet), c.asn).record_communities(),
+            rs,
+        )
+        .await;
         s.expect("End-of-RIB", |s| s.eor).await;
         speakers.push(s);
     }
@@ -837,9 +841,10 @@ async fn communities_extended_forms_are_relayed_not_acted_on() {
         .start()
         .await;
     let rs = listen_addr(&d);
-    let mut as1 = Speaker::establish(SpeakerCfg::new(lan(11), 1), rs).await;
-    let mut as2 = Speaker::establish(SpeakerCfg::new(lan(22), 2), rs).await;
-    let mut as3 = Speaker::establish(SpeakerCfg::new(lan(33), 131_073), rs).await;
+    let mut as1 = Speaker::establish(SpeakerCfg::new(lan(11), 1).record_communities(), rs).await;
+    let mut as2 = Speaker::establish(SpeakerCfg::new(lan(22), 2).record_communities(), rs).await;
+    let mut as3 =
+        Speaker::establish(SpeakerCfg::new(lan(33), 131_073).record_communities(), rs).await;
     for s in [&mut as1, &mut as2, &mut as3] {
         s.expect("End-of-RIB", |s| s.eor).await;
     }

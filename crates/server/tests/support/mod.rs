@@ -336,11 +336,12 @@ pub struct Seen {
     pub next_hop: Option<Ipv4Addr>,
     /// MED.
     pub med: Option<u32>,
-    /// Standard communities (RFC 1997), in the order received.
+    /// Standard communities (RFC 1997), in the order received (with
+    /// [`SpeakerCfg::record_communities`]).
     pub communities: Vec<condor_wire::Community>,
-    /// Extended communities (RFC 4360), in the order received.
+    /// Extended communities (RFC 4360), in the order received (ditto).
     pub ext_communities: Vec<condor_wire::ExtCommunity>,
-    /// Large communities (RFC 8092), in the order received.
+    /// Large communities (RFC 8092), in the order received (ditto).
     pub large_communities: Vec<condor_wire::LargeCommunity>,
 }
 
@@ -355,6 +356,10 @@ pub struct SpeakerCfg {
     pub md5: Option<String>,
     /// Hold time we propose.
     pub hold_time: u16,
+    /// Record the communities of received routes in [`Seen`] (off by
+    /// default: tests with many routes and many communities would hold
+    /// them all in the test process).
+    pub record_communities: bool,
 }
 
 impl SpeakerCfg {
@@ -365,7 +370,14 @@ impl SpeakerCfg {
             asn,
             md5: None,
             hold_time: 90,
+            record_communities: false,
         }
+    }
+
+    /// Recording the communities of received routes.
+    pub fn record_communities(mut self) -> SpeakerCfg {
+        self.record_communities = true;
+        self
     }
 
     /// With a TCP-MD5 password.
@@ -669,13 +681,20 @@ impl Speaker {
                     .map(|p| p.asns().map(|a| a.0).collect::<Vec<u32>>())
                     .unwrap_or_default()
                     .into();
+                let rec = self.cfg.record_communities;
                 let seen = Seen {
                     as_path,
                     next_hop: u.attrs.next_hop(),
                     med: u.attrs.med(),
-                    communities: u.attrs.communities().collect(),
-                    ext_communities: u.attrs.ext_communities().collect(),
-                    large_communities: u.attrs.large_communities().collect(),
+                    communities: rec
+                        .then(|| u.attrs.communities().collect())
+                        .unwrap_or_default(),
+                    ext_communities: rec
+                        .then(|| u.attrs.ext_communities().collect())
+                        .unwrap_or_default(),
+                    large_communities: rec
+                        .then(|| u.attrs.large_communities().collect())
+                        .unwrap_or_default(),
                 };
                 for p in announced {
                     self.ever.insert(p);
