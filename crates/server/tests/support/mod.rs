@@ -686,15 +686,21 @@ impl Speaker {
                     as_path,
                     next_hop: u.attrs.next_hop(),
                     med: u.attrs.med(),
-                    communities: rec
-                        .then(|| u.attrs.communities().collect())
-                        .unwrap_or_default(),
-                    ext_communities: rec
-                        .then(|| u.attrs.ext_communities().collect())
-                        .unwrap_or_default(),
-                    large_communities: rec
-                        .then(|| u.attrs.large_communities().collect())
-                        .unwrap_or_default(),
+                    communities: if rec {
+                        u.attrs.communities().collect()
+                    } else {
+                        Vec::new()
+                    },
+                    ext_communities: if rec {
+                        u.attrs.ext_communities().collect()
+                    } else {
+                        Vec::new()
+                    },
+                    large_communities: if rec {
+                        u.attrs.large_communities().collect()
+                    } else {
+                        Vec::new()
+                    },
                 };
                 for p in announced {
                     self.ever.insert(p);
