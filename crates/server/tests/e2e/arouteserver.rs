@@ -279,6 +279,16 @@ struct Tally {
 
 async fn replay(sc: Scenario) -> Option<Tally> {
     let dir = scenarios_dir()?.join(sc.name);
+    // Every intended difference is explained in docs/policy.md.
+    let policy_doc = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/policy.md");
+    let policy = std::fs::read_to_string(policy_doc).expect("docs/policy.md");
+    for dev in &sc.deviations {
+        assert!(
+            policy.contains(&format!("\n### {}\n", dev.doc)),
+            "docs/policy.md has no section \"### {}\"",
+            dev.doc
+        );
+    }
     let expected_dir = dir.join("expected-routes").join(sc.variant);
     init_logging();
     let mut cfg = ConfigBuilder::new(lan(RS_OCTET))
