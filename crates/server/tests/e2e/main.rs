@@ -8,6 +8,7 @@
 mod support;
 
 mod admin_shutdown;
+mod arouteserver;
 mod condor_pair;
 mod filters;
 mod malformed;

@@ -336,6 +336,13 @@ pub struct Seen {
     pub next_hop: Option<Ipv4Addr>,
     /// MED.
     pub med: Option<u32>,
+    /// Standard communities (RFC 1997), in the order received (with
+    /// [`SpeakerCfg::record_communities`]).
+    pub communities: Vec<condor_wire::Community>,
+    /// Extended communities (RFC 4360), in the order received (ditto).
+    pub ext_communities: Vec<condor_wire::ExtCommunity>,
+    /// Large communities (RFC 8092), in the order received (ditto).
+    pub large_communities: Vec<condor_wire::LargeCommunity>,
 }
 
 /// How a speaker is set up.
@@ -349,6 +356,10 @@ pub struct SpeakerCfg {
     pub md5: Option<String>,
     /// Hold time we propose.
     pub hold_time: u16,
+    /// Record the communities of received routes in [`Seen`] (off by
+    /// default: tests with many routes and many communities would hold
+    /// them all in the test process).
+    pub record_communities: bool,
 }
 
 impl SpeakerCfg {
@@ -359,7 +370,14 @@ impl SpeakerCfg {
             asn,
             md5: None,
             hold_time: 90,
+            record_communities: false,
         }
+    }
+
+    /// Recording the communities of received routes.
+    pub fn record_communities(mut self) -> SpeakerCfg {
+        self.record_communities = true;
+        self
     }
 
     /// With a TCP-MD5 password.
@@ -663,10 +681,26 @@ impl Speaker {
                     .map(|p| p.asns().map(|a| a.0).collect::<Vec<u32>>())
                     .unwrap_or_default()
                     .into();
+                let rec = self.cfg.record_communities;
                 let seen = Seen {
                     as_path,
                     next_hop: u.attrs.next_hop(),
                     med: u.attrs.med(),
+                    communities: if rec {
+                        u.attrs.communities().collect()
+                    } else {
+                        Vec::new()
+                    },
+                    ext_communities: if rec {
+                        u.attrs.ext_communities().collect()
+                    } else {
+                        Vec::new()
+                    },
+                    large_communities: if rec {
+                        u.attrs.large_communities().collect()
+                    } else {
+                        Vec::new()
+                    },
                 };
                 for p in announced {
                     self.ever.insert(p);
@@ -773,6 +807,62 @@ impl Speaker {
     /// Hands the TCP stream over (e.g. to stop reading it entirely).
     pub fn into_stream(self) -> TcpStream {
         self.stream
+    }
+}
+
+/// Community attributes to announce: standard (RFC 1997), extended
+/// (RFC 4360) and large (RFC 8092); empty lists add no attribute.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Communities {
+    /// Standard communities.
+    pub std: Vec<condor_wire::Community>,
+    /// Extended communities.
+    pub ext: Vec<condor_wire::ExtCommunity>,
+    /// Large communities.
+    pub large: Vec<condor_wire::LargeCommunity>,
+}
+
+impl Communities {
+    /// The attribute values: `(flags, type, value)` for
+    /// [`Speaker::announce_msgs_with`].
+    pub fn attr_values(&self) -> Vec<(u8, u8, Vec<u8>)> {
+        let opt = flags::OPTIONAL | flags::TRANSITIVE;
+        let mut out = Vec::new();
+        if !self.std.is_empty() {
+            let v = self.std.iter().flat_map(|c| c.0.to_be_bytes()).collect();
+            out.push((opt, types::COMMUNITIES, v));
+        }
+        if !self.ext.is_empty() {
+            let v = self.ext.iter().flat_map(|c| c.0).collect();
+            out.push((opt, types::EXTENDED_COMMUNITIES, v));
+        }
+        if !self.large.is_empty() {
+            let v = self
+                .large
+                .iter()
+                .flat_map(|l| [l.global, l.local1, l.local2])
+                .flat_map(u32::to_be_bytes)
+                .collect();
+            out.push((opt, types::LARGE_COMMUNITIES, v));
+        }
+        out
+    }
+}
+
+impl Speaker {
+    /// Announces `prefixes` with these communities (see
+    /// [`Speaker::announce_msgs_with`]).
+    pub async fn announce_with_communities(
+        &mut self,
+        prefixes: &[Prefix],
+        as_path: &[u32],
+        next_hop: Ipv4Addr,
+        communities: &Communities,
+    ) {
+        let values = communities.attr_values();
+        let extra: Vec<(u8, u8, &[u8])> = values.iter().map(|(f, t, v)| (*f, *t, &v[..])).collect();
+        let msgs = self.announce_msgs_with(prefixes, as_path, next_hop, None, &extra);
+        self.send_raw(&msgs.concat()).await.expect("send UPDATE");
     }
 }
 
