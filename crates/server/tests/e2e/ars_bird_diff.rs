@@ -355,6 +355,10 @@ struct Client {
 struct Ann {
     from: u32,
     prefix: &'static str,
+    /// AS path as sent.
+    as_path: Vec<u32>,
+    /// Last octet of the NEXT_HOP (127.0.0.N).
+    next_hop: u8,
     to_bird: Communities,
     to_condor: Communities,
 }
@@ -473,6 +477,7 @@ async fn differential(
     clients: &[Client],
     anns: &[Ann],
     intended: impl Fn(u32, &mut Table) -> usize,
+    intended_rs: impl Fn(&mut BTreeSet<String>) -> usize,
 ) -> Option<Tally> {
     let dir = scenario_dir(name)?;
     let (Some(bird), Some(birdc)) = (program("bird"), program("birdc")) else {
@@ -523,13 +528,13 @@ async fn differential(
             .iter()
             .position(|c| c.asn == a.from)
             .expect("client");
-        let nh = lo(clients[i].octet);
+        let nh = lo(a.next_hop);
         let p = [pfx(a.prefix)];
         to_bird[i]
-            .announce_with_communities(&p, &[a.from], nh, &a.to_bird)
+            .announce_with_communities(&p, &a.as_path, nh, &a.to_bird)
             .await;
         to_condor[i]
-            .announce_with_communities(&p, &[a.from], nh, &a.to_condor)
+            .announce_with_communities(&p, &a.as_path, nh, &a.to_condor)
             .await;
     }
     // 4. What every client received.
@@ -557,7 +562,7 @@ async fn differential(
             .unwrap_or_else(|| panic!("no protocol for AS{} in\n{proto}", c.asn));
         assert!(line.contains("Established"), "BIRD: {line}");
     }
-    let bird_rs: BTreeSet<String> = b
+    let mut bird_rs: BTreeSet<String> = b
         .paths(false)
         .into_iter()
         .map(|p| format!("{p} accepted"))
@@ -593,6 +598,7 @@ async fn differential(
         }
     }
     tally.rs_paths = bird_rs.len();
+    tally.intended += intended_rs(&mut bird_rs);
     for l in bird_rs.symmetric_difference(&condor_rs) {
         let who = if bird_rs.contains(l) {
             "BIRD only"
@@ -636,8 +642,22 @@ fn as2(prefix: &'static str, to_bird: Communities, to_condor: Communities) -> An
     Ann {
         from: 2,
         prefix,
+        as_path: vec![2],
+        next_hop: 22,
         to_bird,
         to_condor,
+    }
+}
+
+/// A route without communities.
+fn plain(from: u32, prefix: &'static str, as_path: &[u32], next_hop: u8) -> Ann {
+    Ann {
+        from,
+        prefix,
+        as_path: as_path.to_vec(),
+        next_hop,
+        to_bird: Communities::default(),
+        to_condor: Communities::default(),
     }
 }
 
@@ -657,12 +677,7 @@ fn comms(std: Vec<Community>, ext: Vec<ExtCommunity>, large: Vec<LargeCommunity>
 async fn communities_bird_vs_condor() {
     let same = |std: Vec<Community>| comms(std.clone(), vec![], vec![]);
     let anns = vec![
-        Ann {
-            from: 1,
-            prefix: "1.0.1.0/24",
-            to_bird: Communities::default(),
-            to_condor: Communities::default(),
-        },
+        plain(1, "1.0.1.0/24", &[1], 11),
         // Only to AS1, standard forms: the same in both schemes.
         as2(
             "2.0.1.0/24",
@@ -699,6 +714,16 @@ async fn communities_bird_vs_condor() {
             same(vec![std_c(65501, 65501)]),
             same(vec![std_c(65501, 65501)]),
         ),
+        // Not in the scenario: one route per default import filter, so
+        // that both route servers have something to reject.
+        plain(1, "10.1.0.0/24", &[1], 11), // bogon prefix (RFC 1918)
+        plain(1, "1.0.2.0/25", &[1], 11),  // longer than /24
+        plain(1, "1.0.3.0/24", &[1, 64_512], 11), // private ASN in the path
+        plain(1, "1.0.4.0/24", &[1, 174], 11), // transit-free ASN behind a member
+        plain(1, "1.0.5.0/24", &[2], 11),  // first AS is not AS1
+        plain(2, "2.0.7.0/24", &[2], 11),  // next hop is AS1's address
+        plain(2, "2.0.8.0/24", &[2, 23_456], 22), // AS_TRANS in the path
+        plain(2, "2.0.9.0/24", &[2, 3, 4, 5], 22), // a valid longer path
     ];
     let clients = [
         Client { asn: 1, octet: 11 },
@@ -727,6 +752,16 @@ async fn communities_bird_vs_condor() {
             r.lrg.clear();
             n += 1;
         }
+        // arouteserver's transit-free check is off unless configured (the
+        // scenario does not); Condor's is on by default.
+        if let Some(r) = t.remove("1.0.4.0/24") {
+            assert_eq!(
+                r.as_path,
+                [1, 174],
+                "AS{client}: BIRD relays 174 behind AS1"
+            );
+            n += 1;
+        }
         // BIRD scrubs cust_comm1 sent by AS2; Condor relays it.
         if let Some(r) = t.get_mut("2.0.6.0/24") {
             assert!(
@@ -738,9 +773,32 @@ async fn communities_bird_vs_condor() {
         }
         n
     };
-    if let Some(t) = differential("communities", "general.yml", &clients, &anns, intended).await {
-        // AS1: 2.0.1–2.0.3 + 2.0.6; AS2: 1.0.1; AS131073: 1.0.1, 2.0.4,
-        // 2.0.5, 2.0.6 — 9 routes; 7 paths in each route server.
-        assert_eq!((t.clients, t.routes, t.rs_paths, t.intended), (3, 9, 7, 4));
+    let intended_rs = |rs: &mut BTreeSet<String>| {
+        assert!(
+            rs.remove("1.0.4.0/24 from AS1 accepted"),
+            "BIRD accepts AS174 behind AS1: {rs:#?}"
+        );
+        rs.insert("1.0.4.0/24 from AS1 filtered".into());
+        1
+    };
+    if let Some(t) = differential(
+        "communities",
+        "general.yml",
+        &clients,
+        &anns,
+        intended,
+        intended_rs,
+    )
+    .await
+    {
+        // AS1: 2.0.1–2.0.3, 2.0.6, 2.0.9; AS2: 1.0.1; AS131073: 1.0.1,
+        // 2.0.4, 2.0.5, 2.0.6, 2.0.9 — 11 routes; 15 paths in each route
+        // server (7 rejected); 7 intended differences (cust_comm1 added
+        // twice and scrubbed twice, 1.0.4.0/24 relayed twice and
+        // accepted once by BIRD).
+        assert_eq!(
+            (t.clients, t.routes, t.rs_paths, t.intended),
+            (3, 11, 15, 7)
+        );
     }
 }
