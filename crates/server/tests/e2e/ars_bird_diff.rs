@@ -49,7 +49,8 @@ const QUIET: Duration = Duration::from_millis(600);
 /// off (the only default that queries the network once IRR and RPKI are
 /// off, as they are in the scenarios), the package's own bogons.yml, a
 /// private cache dir and no release check; IPv4, BIRD 2.0.11 syntax (the
-/// newest 2.0.x target arouteserver offers; Debian ships 2.0.12).
+/// newest 2.0.x target arouteserver offers; Debian ships 2.0.12); further
+/// arguments are passed on.
 const GEN_PY: &str = r#"
 import os, subprocess, sys, yaml
 import pierky.arouteserver as ars
@@ -80,7 +81,7 @@ sys.exit(subprocess.call([
     "--bogons", os.path.join(pkg, "config.d", "bogons.yml"),
     "--logging-level", "ERROR",
     "-o", os.path.join(out, "bird.conf"),
-]))
+] + sys.argv[4:]))
 "#;
 
 /// Skips (developer box) or fails (`CI=true`) with `why`.
@@ -474,6 +475,7 @@ struct Tally {
 async fn differential(
     name: &str,
     general: &str,
+    ars_args: &[&str],
     clients: &[Client],
     anns: &[Ann],
     intended: impl Fn(u32, &mut Table) -> usize,
@@ -496,7 +498,11 @@ async fn differential(
     let script = gen.path().join("gen.py");
     std::fs::write(&script, GEN_PY).expect("write gen.py");
     let mut cmd = Command::new(&python);
-    cmd.arg(&script).arg(&dir).arg(general).arg(gen.path());
+    cmd.arg(&script)
+        .arg(&dir)
+        .arg(general)
+        .arg(gen.path())
+        .args(ars_args);
     run_bounded(cmd, "arouteserver bird");
     let conf = std::fs::read_to_string(gen.path().join("bird.conf")).expect("bird.conf");
     let port = free_port();
@@ -784,6 +790,7 @@ async fn communities_bird_vs_condor() {
     if let Some(t) = differential(
         "communities",
         "general.yml",
+        &[],
         &clients,
         &anns,
         intended,
@@ -800,5 +807,47 @@ async fn communities_bird_vs_condor() {
             (t.clients, t.routes, t.rs_paths, t.intended),
             (3, 11, 15, 7)
         );
+    }
+}
+
+/// The gshut scenario: the route server itself in graceful shutdown
+/// (`arouteserver bird --perform-graceful-shutdown`, as its live test
+/// runs it): BIRD adds GRACEFUL_SHUTDOWN (65535:0) to every route it
+/// sends; Condor has no such switch (docs/policy.md, "Route-server
+/// graceful shutdown"). Asserted on every route BIRD sends, then removed;
+/// everything else must be identical.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gshut_bird_vs_condor() {
+    let anns = vec![
+        plain(1, "1.0.1.0/24", &[1], 11),
+        plain(1, "1.0.2.0/24", &[1], 11),
+        plain(2, "2.0.1.0/24", &[2], 21),
+        plain(2, "2.0.2.0/24", &[2], 21),
+    ];
+    let clients = [Client { asn: 1, octet: 11 }, Client { asn: 2, octet: 21 }];
+    let intended = |client: u32, t: &mut Table| {
+        for (p, r) in t.iter_mut() {
+            assert_eq!(
+                r.std,
+                ["65535:0"],
+                "AS{client} {p}: BIRD adds GRACEFUL_SHUTDOWN"
+            );
+            r.std.clear();
+        }
+        t.len()
+    };
+    if let Some(t) = differential(
+        "gshut",
+        "general.yml",
+        &["--perform-graceful-shutdown"],
+        &clients,
+        &anns,
+        intended,
+        |_| 0,
+    )
+    .await
+    {
+        // Each client gets the other's two routes, tagged by BIRD.
+        assert_eq!((t.clients, t.routes, t.rs_paths, t.intended), (2, 4, 4, 4));
     }
 }
