@@ -55,13 +55,35 @@ const GEN_PY: &str = r#"
 import os, subprocess, sys, yaml
 import pierky.arouteserver as ars
 
-scenario, general_name, out = sys.argv[1], sys.argv[2], sys.argv[3]
+import json
+scenario, general_name, clients_name, out = sys.argv[1:5]
 pkg = os.path.dirname(ars.__file__)
 with open(os.path.join(scenario, general_name)) as f:
     general = yaml.safe_load(f)
 flt = general["cfg"].setdefault("filtering", {})
 flt.setdefault("never_via_route_servers", {})["peering_db"] = False
+# "!include file" lines of a clients file, expanded in place.
+lines = []
+with open(os.path.join(scenario, clients_name)) as f:
+    for line in f:
+        if line.startswith("!include "):
+            with open(os.path.join(scenario, line.split()[1])) as g:
+                lines.append(g.read())
+        else:
+            lines.append(line)
+clients = yaml.safe_load("".join(lines))
+# Max-prefix limits that the scenario takes from PeeringDB, given here.
+limits = json.loads(os.environ.get("ARS_LIMITS", "{}"))
+if limits:
+    flt.get("max_prefix", {}).setdefault("peering_db", {})["enabled"] = False
+for c in clients["clients"]:
+    if str(c["asn"]) in limits:
+        mp = c.setdefault("cfg", {}).setdefault("filtering", {}).setdefault("max_prefix", {})
+        mp["limit_ipv4"] = limits[str(c["asn"])]
+        mp["peering_db"] = False
 os.makedirs(os.path.join(out, "cache"), exist_ok=True)
+with open(os.path.join(out, "clients.yml"), "w") as f:
+    yaml.safe_dump(clients, f)
 with open(os.path.join(out, "general.yml"), "w") as f:
     yaml.safe_dump(general, f)
 with open(os.path.join(out, "arouteserver.yml"), "w") as f:
@@ -77,11 +99,11 @@ sys.exit(subprocess.call([
     "--cfg", os.path.join(out, "arouteserver.yml"),
     "--ip-ver", "4", "--target-version", "2.0.11",
     "--general", os.path.join(out, "general.yml"),
-    "--clients", os.path.join(scenario, "clients.yml"),
+    "--clients", os.path.join(out, "clients.yml"),
     "--bogons", os.path.join(pkg, "config.d", "bogons.yml"),
     "--logging-level", "ERROR",
     "-o", os.path.join(out, "bird.conf"),
-] + sys.argv[4:]))
+] + sys.argv[5:]))
 "#;
 
 /// Skips (developer box) or fails (`CI=true`) with `why`.
@@ -348,6 +370,30 @@ struct Client {
     asn: u32,
     /// Last octet of its address.
     octet: u8,
+    /// Extra TOML of its `[[neighbor]]` in Condor's configuration.
+    extra: String,
+}
+
+fn client(asn: u32, octet: u8) -> Client {
+    Client {
+        asn,
+        octet,
+        extra: String::new(),
+    }
+}
+
+/// arouteserver's inputs for one run.
+struct Inputs<'a> {
+    /// Scenario directory name.
+    name: &'a str,
+    /// Its general configuration file.
+    general: &'a str,
+    /// Its clients file.
+    clients: &'a str,
+    /// Extra `arouteserver bird` arguments.
+    args: &'a [&'a str],
+    /// Max-prefix limits replacing PeeringDB's, JSON `{"asn": limit}`.
+    limits: &'a str,
 }
 
 /// One announcement: the client's, with its communities as sent to BIRD
@@ -473,14 +519,13 @@ struct Tally {
 /// turns BIRD's table of a client into what Condor must send it,
 /// asserting each documented difference and counting it.
 async fn differential(
-    name: &str,
-    general: &str,
-    ars_args: &[&str],
+    inputs: Inputs<'_>,
     clients: &[Client],
     anns: &[Ann],
     intended: impl Fn(u32, &mut Table) -> usize,
     intended_rs: impl Fn(&mut BTreeSet<String>) -> usize,
 ) -> Option<Tally> {
+    let name = inputs.name;
     let dir = scenario_dir(name)?;
     let (Some(bird), Some(birdc)) = (program("bird"), program("birdc")) else {
         return missing("bird/birdc are not installed (Debian package bird2)").and(None);
@@ -500,9 +545,11 @@ async fn differential(
     let mut cmd = Command::new(&python);
     cmd.arg(&script)
         .arg(&dir)
-        .arg(general)
+        .arg(inputs.general)
+        .arg(inputs.clients)
         .arg(gen.path())
-        .args(ars_args);
+        .args(inputs.args)
+        .env("ARS_LIMITS", inputs.limits);
     run_bounded(cmd, "arouteserver bird");
     let conf = std::fs::read_to_string(gen.path().join("bird.conf")).expect("bird.conf");
     let port = free_port();
@@ -515,7 +562,7 @@ async fn differential(
         .asn(RS)
         .filters("[filters]\nipv6_length = [12, 48]\n");
     for c in clients {
-        cfg = cfg.neighbor(NeighborCfg::member(lo(c.octet), c.asn));
+        cfg = cfg.neighbor(NeighborCfg::member(lo(c.octet), c.asn).extra(&c.extra));
     }
     let d = cfg.start().await;
     let condor_addr = listen_addr(&d);
@@ -555,18 +602,24 @@ async fn differential(
         let mut want = table(sb);
         tally.intended += intended(c.asn, &mut want);
         let got = table(sc);
+        if sb.closed != sc.closed {
+            diffs.push(format!(
+                "AS{}: session closed by BIRD {}, by Condor {}",
+                c.asn, sb.closed, sc.closed
+            ));
+        }
         tally.clients += 1;
         tally.routes += got.len().max(want.len());
         diff(&format!("AS{}", c.asn), &want, &got, &mut diffs);
     }
     // 5. What each route server accepted and filtered.
     let proto = b.birdc(&["show", "protocols"]);
-    for c in clients {
+    for (c, sb) in clients.iter().zip(to_bird.iter()) {
         let line = proto
             .lines()
             .find(|l| l.starts_with(&format!("AS{}_", c.asn)))
             .unwrap_or_else(|| panic!("no protocol for AS{} in\n{proto}", c.asn));
-        assert!(line.contains("Established"), "BIRD: {line}");
+        assert_eq!(line.contains("Established"), !sb.closed, "BIRD: {line}");
     }
     let mut bird_rs: BTreeSet<String> = b
         .paths(false)
@@ -731,14 +784,7 @@ async fn communities_bird_vs_condor() {
         plain(2, "2.0.8.0/24", &[2, 23_456], 22), // AS_TRANS in the path
         plain(2, "2.0.9.0/24", &[2, 3, 4, 5], 22), // a valid longer path
     ];
-    let clients = [
-        Client { asn: 1, octet: 11 },
-        Client { asn: 2, octet: 22 },
-        Client {
-            asn: 131_073,
-            octet: 33,
-        },
-    ];
+    let clients = [client(1, 11), client(2, 22), client(131_073, 33)];
     let intended = |client: u32, t: &mut Table| {
         let mut n = 0;
         // BIRD attaches cust_comm1 to AS1's route; Condor has no custom
@@ -787,17 +833,14 @@ async fn communities_bird_vs_condor() {
         rs.insert("1.0.4.0/24 from AS1 filtered".into());
         1
     };
-    if let Some(t) = differential(
-        "communities",
-        "general.yml",
-        &[],
-        &clients,
-        &anns,
-        intended,
-        intended_rs,
-    )
-    .await
-    {
+    let inputs = Inputs {
+        name: "communities",
+        general: "general.yml",
+        clients: "clients.yml",
+        args: &[],
+        limits: "{}",
+    };
+    if let Some(t) = differential(inputs, &clients, &anns, intended, intended_rs).await {
         // AS1: 2.0.1–2.0.3, 2.0.6, 2.0.9; AS2: 1.0.1; AS131073: 1.0.1,
         // 2.0.4, 2.0.5, 2.0.6, 2.0.9 — 11 routes; 15 paths in each route
         // server (7 rejected); 7 intended differences (cust_comm1 added
@@ -824,7 +867,7 @@ async fn gshut_bird_vs_condor() {
         plain(2, "2.0.1.0/24", &[2], 21),
         plain(2, "2.0.2.0/24", &[2], 21),
     ];
-    let clients = [Client { asn: 1, octet: 11 }, Client { asn: 2, octet: 21 }];
+    let clients = [client(1, 11), client(2, 21)];
     let intended = |client: u32, t: &mut Table| {
         for (p, r) in t.iter_mut() {
             assert_eq!(
@@ -836,17 +879,14 @@ async fn gshut_bird_vs_condor() {
         }
         t.len()
     };
-    if let Some(t) = differential(
-        "gshut",
-        "general.yml",
-        &["--perform-graceful-shutdown"],
-        &clients,
-        &anns,
-        intended,
-        |_| 0,
-    )
-    .await
-    {
+    let inputs = Inputs {
+        name: "gshut",
+        general: "general.yml",
+        clients: "clients.yml",
+        args: &["--perform-graceful-shutdown"],
+        limits: "{}",
+    };
+    if let Some(t) = differential(inputs, &clients, &anns, intended, |_| 0).await {
         // Each client gets the other's two routes, tagged by BIRD.
         assert_eq!((t.clients, t.routes, t.rs_paths, t.intended), (2, 4, 4, 4));
     }
