@@ -41,7 +41,7 @@ const RS: u32 = 999;
 const RS_OCTET: u8 = 2;
 /// Longest wait for arouteserver, BIRD's control socket, a table to settle.
 const WAIT: Duration = Duration::from_secs(15);
-/// A table is settled when no UPDATE arrived for this long.
+/// The speakers are settled when none received an UPDATE for this long.
 const QUIET: Duration = Duration::from_millis(600);
 
 /// Writes arouteserver's inputs into `out` and runs `arouteserver bird`:
@@ -322,6 +322,14 @@ impl Bird {
         run_bounded(c, &format!("birdc {}", args.join(" ")))
     }
 
+    /// A BGP protocol is starting, stopping or flushing its routes.
+    fn sessions_in_transition(&self) -> bool {
+        self.birdc(&["show", "protocols"]).lines().any(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            f.len() > 3 && f[1] == "BGP" && matches!(f[3], "start" | "stop" | "flush")
+        })
+    }
+
     fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("bird.log")).unwrap_or_default()
     }
@@ -394,6 +402,9 @@ struct Inputs<'a> {
     args: &'a [&'a str],
     /// Max-prefix limits replacing PeeringDB's, JSON `{"asn": limit}`.
     limits: &'a str,
+    /// Clients whose session Condor closes and BIRD keeps up (an intended
+    /// difference).
+    closed_by_condor_only: &'a [u32],
 }
 
 /// One announcement: the client's, with its communities as sent to BIRD
@@ -450,8 +461,13 @@ fn rt(asn: u16, value: u32) -> ExtCommunity {
     ExtCommunity([0x00, 0x02, a[0], a[1], v[0], v[1], v[2], v[3]])
 }
 
+/// The session is down: closed, or a NOTIFICATION received.
+fn down(s: &Speaker) -> bool {
+    s.closed || s.notification.is_some()
+}
+
 fn table(s: &Speaker) -> Table {
-    if s.closed {
+    if down(s) {
         return Table::new();
     }
     s.routes
@@ -479,14 +495,29 @@ fn table(s: &Speaker) -> Table {
         .collect()
 }
 
-/// Reads until no UPDATE arrived for [`QUIET`] (at most [`WAIT`]).
-async fn settle(s: &mut Speaker) {
+/// Reads every speaker in turn until none received an UPDATE or was
+/// closed for two rounds of at least [`QUIET`] (at most [`WAIT`]): a
+/// route server may withdraw routes (a session shut down) after a client
+/// looked quiet.
+async fn settle_all(speakers: &mut [&mut Speaker]) {
     let deadline = Instant::now() + WAIT;
-    loop {
-        let before = s.updates;
-        s.drain_for(QUIET).await;
-        if s.updates == before || s.closed || Instant::now() > deadline {
-            return;
+    let slice = QUIET / u32::try_from(speakers.len().max(1)).unwrap_or(1);
+    let state = |ss: &[&mut Speaker]| -> (u64, usize) {
+        (
+            ss.iter().map(|s| s.updates).sum(),
+            ss.iter().filter(|s| down(s)).count(),
+        )
+    };
+    let mut quiet_rounds = 0;
+    while quiet_rounds < 2 && Instant::now() < deadline {
+        let before = state(speakers);
+        for s in speakers.iter_mut() {
+            s.drain_for(slice.max(Duration::from_millis(20))).await;
+        }
+        if state(speakers) == before {
+            quiet_rounds += 1;
+        } else {
+            quiet_rounds = 0;
         }
     }
 }
@@ -593,19 +624,53 @@ async fn differential(
     // 4. What every client received.
     let mut diffs = Vec::new();
     let mut tally = Tally::default();
-    for (c, (sb, sc)) in clients
-        .iter()
-        .zip(to_bird.iter_mut().zip(to_condor.iter_mut()))
     {
-        settle(sb).await;
-        settle(sc).await;
-        let mut want = table(sb);
+        let mut all: Vec<&mut Speaker> = to_bird.iter_mut().chain(to_condor.iter_mut()).collect();
+        settle_all(&mut all).await;
+        // A session BIRD shuts down stays in `stop`/`flush` for up to
+        // 2 s (its routes are withdrawn at the end): wait for that, then
+        // read what followed.
+        let deadline = Instant::now() + WAIT;
+        while b.sessions_in_transition() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        settle_all(&mut all).await;
+    }
+    // BIRD's own view of its sessions (a session it shut down is not
+    // always seen closed by the speaker at once).
+    let proto = b.birdc(&["show", "protocols"]);
+    let bird_up: Vec<bool> = clients
+        .iter()
+        .map(|c| {
+            proto
+                .lines()
+                .find(|l| l.starts_with(&format!("AS{}_", c.asn)))
+                .unwrap_or_else(|| panic!("no protocol for AS{} in\n{proto}", c.asn))
+                .contains("Established")
+        })
+        .collect();
+    for ((c, up), (sb, sc)) in clients
+        .iter()
+        .zip(bird_up.iter().copied())
+        .zip(to_bird.iter().zip(to_condor.iter()))
+    {
+        let bird_down = !up || down(sb);
+        if up && down(sb) {
+            diffs.push(format!(
+                "AS{}: BIRD shows the session up, its speaker does not",
+                c.asn
+            ));
+        }
+        let mut want = if bird_down { Table::new() } else { table(sb) };
         tally.intended += intended(c.asn, &mut want);
         let got = table(sc);
-        if sb.closed != sc.closed {
+        if !bird_down && down(sc) && inputs.closed_by_condor_only.contains(&c.asn) {
+            tally.intended += 1;
+        } else if bird_down != down(sc) {
             diffs.push(format!(
-                "AS{}: session closed by BIRD {}, by Condor {}",
-                c.asn, sb.closed, sc.closed
+                "AS{}: session down with BIRD {bird_down}, with Condor {}",
+                c.asn,
+                down(sc)
             ));
         }
         tally.clients += 1;
@@ -613,14 +678,6 @@ async fn differential(
         diff(&format!("AS{}", c.asn), &want, &got, &mut diffs);
     }
     // 5. What each route server accepted and filtered.
-    let proto = b.birdc(&["show", "protocols"]);
-    for (c, sb) in clients.iter().zip(to_bird.iter()) {
-        let line = proto
-            .lines()
-            .find(|l| l.starts_with(&format!("AS{}_", c.asn)))
-            .unwrap_or_else(|| panic!("no protocol for AS{} in\n{proto}", c.asn));
-        assert_eq!(line.contains("Established"), !sb.closed, "BIRD: {line}");
-    }
     let mut bird_rs: BTreeSet<String> = b
         .paths(false)
         .into_iter()
@@ -839,6 +896,7 @@ async fn communities_bird_vs_condor() {
         clients: "clients.yml",
         args: &[],
         limits: "{}",
+        closed_by_condor_only: &[],
     };
     if let Some(t) = differential(inputs, &clients, &anns, intended, intended_rs).await {
         // AS1: 2.0.1–2.0.3, 2.0.6, 2.0.9; AS2: 1.0.1; AS131073: 1.0.1,
@@ -885,9 +943,144 @@ async fn gshut_bird_vs_condor() {
         clients: "clients.yml",
         args: &["--perform-graceful-shutdown"],
         limits: "{}",
+        closed_by_condor_only: &[],
     };
     if let Some(t) = differential(inputs, &clients, &anns, intended, |_| 0).await {
         // Each client gets the other's two routes, tagged by BIRD.
         assert_eq!((t.clients, t.routes, t.rs_paths, t.intended), (2, 4, 4, 4));
+    }
+}
+
+/// The max_prefix scenario (BIRD variant: `general_bird.yml`,
+/// `clients_bird.yml`): AS1 limit 4 (general), AS2 3 and AS4 6 (from
+/// PeeringDB in the scenario: 3 + 0 %, (4 + 1) × 1.2; given here as
+/// explicit limits, arouteserver must not query PeeringDB), AS3 2, all with
+/// `block` (Condor `drop-new`); AS5 and AS6 3 with `shutdown`, AS6 counting
+/// accepted routes only (`count_rejected_routes: False`). Fed the same
+/// UPDATEs in the same order, BIRD and Condor keep the same prefixes; the
+/// one intended difference is AS6 (docs/policy.md, "Max-prefix": Condor
+/// counts rejected routes), asserted on BIRD's output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_prefix_bird_vs_condor() {
+    const ANNOUNCED: [(u32, u8, &[&str]); 6] = [
+        (
+            1,
+            11,
+            &[
+                "1.0.1.0/24",
+                "1.0.2.0/24",
+                "1.0.3.0/24",
+                "1.0.4.0/24",
+                "1.0.5.0/24",
+            ],
+        ),
+        (
+            2,
+            21,
+            &[
+                "2.0.1.0/24",
+                "2.0.2.0/24",
+                "2.0.3.0/24",
+                "2.0.4.0/24",
+                "2.0.5.0/24",
+            ],
+        ),
+        (
+            3,
+            31,
+            &[
+                "3.0.1.0/24",
+                "3.0.2.0/24",
+                "3.0.3.0/24",
+                "3.0.4.0/24",
+                "3.0.5.0/24",
+            ],
+        ),
+        (
+            4,
+            41,
+            &[
+                "4.0.1.0/24",
+                "4.0.2.0/24",
+                "4.0.3.0/24",
+                "4.0.4.0/24",
+                "4.0.5.0/24",
+                "4.0.6.0/24",
+                "4.0.7.0/24",
+            ],
+        ),
+        // Two valid, two bogons (RFC 1918) each.
+        (
+            5,
+            51,
+            &["5.0.1.0/24", "5.0.2.0/24", "10.5.3.0/24", "10.5.4.0/24"],
+        ),
+        (
+            6,
+            61,
+            &["6.0.1.0/24", "6.0.2.0/24", "10.6.3.0/24", "10.6.4.0/24"],
+        ),
+    ];
+    let limits = [
+        (1, 4, "drop-new"),
+        (2, 3, "drop-new"),
+        (3, 2, "drop-new"),
+        (4, 6, "drop-new"),
+        (5, 3, "shutdown"),
+        (6, 3, "shutdown"),
+    ];
+    let clients: Vec<Client> = ANNOUNCED
+        .iter()
+        .zip(limits)
+        .map(|((asn, octet, _), (_, limit, action))| Client {
+            asn: *asn,
+            octet: *octet,
+            extra: format!("[neighbor.max_prefix]\nipv4 = {limit}\naction = \"{action}\"\n"),
+        })
+        .collect();
+    let anns: Vec<Ann> = ANNOUNCED
+        .iter()
+        .flat_map(|(asn, octet, list)| list.iter().map(move |p| plain(*asn, p, &[*asn], *octet)))
+        .collect();
+    // AS6: BIRD counts its two accepted routes only and keeps the session;
+    // Condor counts all four and shuts it down.
+    let intended = |client: u32, t: &mut Table| {
+        if client == 6 {
+            assert!(!t.is_empty(), "BIRD keeps AS6's session up");
+            t.clear();
+            return 1;
+        }
+        let before = t.len();
+        t.retain(|_, r| r.as_path != [6]);
+        assert!(
+            client == 5 || before - t.len() == 2,
+            "AS{client}: BIRD relays AS6's two routes"
+        );
+        usize::from(before != t.len())
+    };
+    let intended_rs = |rs: &mut BTreeSet<String>| {
+        for l in [
+            "6.0.1.0/24 from AS6 accepted",
+            "6.0.2.0/24 from AS6 accepted",
+            "10.6.3.0/24 from AS6 filtered",
+            "10.6.4.0/24 from AS6 filtered",
+        ] {
+            assert!(rs.remove(l), "BIRD has {l}: {rs:#?}");
+        }
+        1
+    };
+    let inputs = Inputs {
+        name: "max_prefix",
+        general: "general_bird.yml",
+        clients: "clients_bird.yml",
+        args: &[],
+        limits: r#"{"2": 3, "4": 6}"#,
+        closed_by_condor_only: &[6],
+    };
+    if let Some(t) = differential(inputs, &clients, &anns, intended, intended_rs).await {
+        // Kept: 4 + 3 + 2 + 6 = 15 prefixes, each received by the four
+        // other clients whose session is up: 15 × 3 = 45 routes.
+        assert_eq!(t.clients, 6);
+        assert_eq!((t.routes, t.rs_paths), (45, 19));
     }
 }
