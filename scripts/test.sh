@@ -45,6 +45,13 @@ CARGO_TOOLS=(
 )
 # rustup components.
 RUSTUP_COMPONENTS=(rustfmt clippy)
+# PyPI packages, installed into the venv target/arouteserver-venv (the
+# BIRD-vs-Condor differential, crates/server/tests/e2e/ars_bird_diff.rs,
+# runs arouteserver from there to generate BIRD's configuration).
+PYPI_VENV="$ROOT/target/arouteserver-venv"
+PYPI_PACKAGES=(
+    "arouteserver:arouteserver"
+)
 # ---------------------------------------------------------------------------
 
 log() { printf '==> %s\n' "$*"; }
@@ -145,11 +152,27 @@ ensure_cargo_tools() {
     done
 }
 
+ensure_pypi_packages() {
+    local entry pkg bin missing=()
+    for entry in "${PYPI_PACKAGES[@]}"; do
+        pkg="${entry%%:*}"
+        bin="${entry#*:}"
+        [ -x "$PYPI_VENV/bin/$bin" ] || missing+=("$pkg")
+    done
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    can_install || die "missing PyPI packages in $PYPI_VENV: ${missing[*]}"
+    command -v python3 >/dev/null 2>&1 || die "missing PyPI packages and no python3: ${missing[*]}"
+    log "installing PyPI packages into $PYPI_VENV: ${missing[*]}"
+    [ -x "$PYPI_VENV/bin/pip" ] || python3 -m venv "$PYPI_VENV"
+    "$PYPI_VENV/bin/pip" install --quiet "${missing[@]}"
+}
+
 ensure_tools() {
     command -v cargo >/dev/null 2>&1 || die "cargo is not on PATH (install Rust with rustup)"
     ensure_rustup_components
     ensure_cargo_tools
     ensure_apt_packages
+    ensure_pypi_packages
     # The BGP daemons of the interop tests (BIRD 2, FRR, GoBGP, OpenBGPD,
     # ExaBGP): their own script also stops the system-wide daemons that the
     # packages may start.

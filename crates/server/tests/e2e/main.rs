@@ -9,6 +9,7 @@ mod support;
 
 mod admin_shutdown;
 mod arouteserver;
+mod ars_bird_diff;
 mod condor_pair;
 mod filters;
 mod malformed;
