@@ -600,7 +600,7 @@ async fn differential(
     let mut to_bird = Vec::new();
     let mut to_condor = Vec::new();
     for c in clients {
-        let sc = SpeakerCfg::new(lo(c.octet), c.asn);
+        let sc = SpeakerCfg::new(lo(c.octet), c.asn).record_communities();
         let s = Speaker::establish_within(sc.clone(), bird_addr, WAIT).await;
         to_bird.push(s.unwrap_or_else(|e| panic!("{e}\nBIRD log:\n{}", b.log())));
         let mut s = Speaker::establish(sc, condor_addr).await;
