@@ -174,24 +174,9 @@ impl Summary {
 
 /// `YYYY-MM-DD HH:MM:SS` (UTC) for seconds since the epoch.
 fn utc(secs: u32) -> String {
-    let days = i64::from(secs / 86_400);
-    let rem = secs % 86_400;
-    // Civil date from a day count (proleptic Gregorian, eras of 400 years).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(u64::from(secs));
+    let s = humantime::format_rfc3339_seconds(t).to_string();
+    s.trim_end_matches('Z').replacen('T', " ", 1)
 }
 
 impl fmt::Display for Summary {
