@@ -63,7 +63,7 @@ fn lan(n: u8) -> Ipv4Addr {
 }
 
 /// 127.0.0.N → "192.0.2.N", for comparing with the expected tables.
-fn unmap(a: Ipv4Addr) -> String {
+pub(super) fn unmap(a: Ipv4Addr) -> String {
     let o = a.octets();
     if o[0] == 127 {
         format!("192.0.2.{}", o[3])
@@ -72,12 +72,12 @@ fn unmap(a: Ipv4Addr) -> String {
     }
 }
 
-fn std_c(high: u16, low: u16) -> Community {
+pub(super) fn std_c(high: u16, low: u16) -> Community {
     Community::new(high, low)
 }
 
 /// `rt:AS:value`, two-octet-AS-specific route target (RFC 4360 §4).
-fn rt(asn: u16, value: u32) -> ExtCommunity {
+pub(super) fn rt(asn: u16, value: u32) -> ExtCommunity {
     let a = asn.to_be_bytes();
     let v = value.to_be_bytes();
     ExtCommunity([0x00, 0x02, a[0], a[1], v[0], v[1], v[2], v[3]])
@@ -88,7 +88,7 @@ fn lrg(g: u32, l1: u32, l2: u32) -> LargeCommunity {
 }
 
 /// arouteserver's notation of an extended community.
-fn ext_text(e: &ExtCommunity) -> String {
+pub(super) fn ext_text(e: &ExtCommunity) -> String {
     let b = e.0;
     if b[0] == 0x00 && b[1] == 0x02 {
         format!(
@@ -103,12 +103,12 @@ fn ext_text(e: &ExtCommunity) -> String {
 
 /// One route as the expected tables show it (communities sorted).
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Route {
-    as_path: Vec<u32>,
-    next_hop: String,
-    std: Vec<String>,
-    ext: Vec<String>,
-    lrg: Vec<String>,
+pub(super) struct Route {
+    pub(super) as_path: Vec<u32>,
+    pub(super) next_hop: String,
+    pub(super) std: Vec<String>,
+    pub(super) ext: Vec<String>,
+    pub(super) lrg: Vec<String>,
 }
 
 impl Route {
@@ -428,7 +428,7 @@ async fn replay(sc: Scenario) -> Option<Tally> {
 }
 
 /// What a client has: nothing once its session is down.
-fn received(s: &Speaker) -> BTreeMap<String, Route> {
+pub(super) fn received(s: &Speaker) -> BTreeMap<String, Route> {
     if s.closed {
         return BTreeMap::new();
     }

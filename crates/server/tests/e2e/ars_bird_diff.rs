@@ -25,6 +25,7 @@
 //! `python3`. Skips with a message when one is missing, fails when
 //! `CI=true`.
 
+use super::arouteserver::{received, rt, std_c, Route};
 use crate::support::*;
 use condor_rib::LookupQuery;
 use condor_wire::{Community, ExtCommunity, LargeCommunity};
@@ -421,78 +422,19 @@ struct Ann {
     to_condor: Communities,
 }
 
-/// One route as a client sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Route {
-    as_path: Vec<u32>,
-    next_hop: String,
-    std: Vec<String>,
-    ext: Vec<String>,
-    lrg: Vec<String>,
-}
-
 type Table = BTreeMap<String, Route>;
-
-fn unmap(a: Ipv4Addr) -> String {
-    let o = a.octets();
-    if o[0] == 127 {
-        format!("192.0.2.{}", o[3])
-    } else {
-        a.to_string()
-    }
-}
-
-fn ext_text(e: &ExtCommunity) -> String {
-    let b = e.0;
-    if b[0] == 0x00 && b[1] == 0x02 {
-        format!(
-            "rt:{}:{}",
-            u16::from_be_bytes([b[2], b[3]]),
-            u32::from_be_bytes([b[4], b[5], b[6], b[7]])
-        )
-    } else {
-        e.to_string()
-    }
-}
-
-fn rt(asn: u16, value: u32) -> ExtCommunity {
-    let a = asn.to_be_bytes();
-    let v = value.to_be_bytes();
-    ExtCommunity([0x00, 0x02, a[0], a[1], v[0], v[1], v[2], v[3]])
-}
 
 /// The session is down: closed, or a NOTIFICATION received.
 fn down(s: &Speaker) -> bool {
     s.closed || s.notification.is_some()
 }
 
+/// What a client has: nothing once its session is down.
 fn table(s: &Speaker) -> Table {
     if down(s) {
         return Table::new();
     }
-    s.routes
-        .iter()
-        .map(|(p, seen)| {
-            let mut std: Vec<String> = seen.communities.iter().map(Community::to_string).collect();
-            let mut ext: Vec<String> = seen.ext_communities.iter().map(ext_text).collect();
-            let mut lrg: Vec<String> = seen
-                .large_communities
-                .iter()
-                .map(LargeCommunity::to_string)
-                .collect();
-            std.sort();
-            ext.sort();
-            lrg.sort();
-            let route = Route {
-                as_path: seen.as_path.to_vec(),
-                next_hop: seen.next_hop.map(unmap).unwrap_or_default(),
-                std,
-                ext,
-                lrg,
-            };
-            (p.to_string(), route)
-        })
-        .collect()
+    received(s)
 }
 
 /// Reads every speaker in turn until none received an UPDATE or was
@@ -741,10 +683,6 @@ async fn differential(
         t0.elapsed()
     );
     Some(tally)
-}
-
-fn std_c(high: u16, low: u16) -> Community {
-    Community::new(high, low)
 }
 
 fn lrg(l1: u32, l2: u32) -> LargeCommunity {
