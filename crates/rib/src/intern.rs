@@ -1,16 +1,20 @@
-//! Interning: one shared copy of each distinct attribute set and next hop.
-//! At an exchange most members announce all their prefixes with a handful of
-//! attribute sets, so paths cost a pointer, not a copy.
+//! Interning: one shared copy of each distinct attribute set, and of each
+//! distinct [`Route`] (attributes, next hop, action communities, decision
+//! keys). At an exchange most members announce all their prefixes with a
+//! handful of attribute sets, so paths cost a pointer, not a copy.
 
-use condor_wire::{NextHop, PathAttributes};
+use crate::path::Route;
+use condor_wire::PathAttributes;
 use std::collections::HashSet;
 use std::sync::Arc;
+
+type Set<T> = HashSet<T, foldhash::fast::RandomState>;
 
 /// The interning tables, owned by the RIB.
 #[derive(Default)]
 pub struct Interner {
-    attrs: HashSet<Arc<PathAttributes>>,
-    next_hops: HashSet<Arc<NextHop>>,
+    attrs: Set<Arc<PathAttributes>>,
+    routes: Set<Arc<Route>>,
     /// Size after the last collection; the next runs when it doubles.
     watermark: usize,
 }
@@ -26,13 +30,13 @@ impl Interner {
         x
     }
 
-    /// The shared copy of `n`.
-    pub fn next_hop(&mut self, n: NextHop) -> Arc<NextHop> {
-        if let Some(x) = self.next_hops.get(&n) {
+    /// The shared copy of `r` (whose attributes are already interned).
+    pub fn route(&mut self, r: Route) -> Arc<Route> {
+        if let Some(x) = self.routes.get(&r) {
             return x.clone();
         }
-        let x = Arc::new(n);
-        self.next_hops.insert(x.clone());
+        let x = Arc::new(r);
+        self.routes.insert(x.clone());
         x
     }
 
@@ -49,13 +53,14 @@ impl Interner {
     /// Drops entries no path uses any more, when the tables have doubled
     /// since the last collection (amortised O(1) per insertion).
     pub fn maybe_collect(&mut self) {
-        let size = self.attrs.len() + self.next_hops.len();
+        let size = self.attrs.len() + self.routes.len();
         if size < 1024 || size < self.watermark * 2 {
             return;
         }
+        // Routes first: they hold attribute sets.
+        self.routes.retain(|r| Arc::strong_count(r) > 1);
         self.attrs.retain(|a| Arc::strong_count(a) > 1);
-        self.next_hops.retain(|n| Arc::strong_count(n) > 1);
-        self.watermark = self.attrs.len() + self.next_hops.len();
+        self.watermark = self.attrs.len() + self.routes.len();
     }
 }
 

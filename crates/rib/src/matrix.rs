@@ -47,9 +47,7 @@ fn slot(p: &Prefix) -> usize {
 }
 
 fn answer(paths: &[Path], id: PeerId, asn: Asn) -> Option<&Path> {
-    best(paths, |p| {
-        p.peer != id && p.export.as_ref().is_none_or(|e| e.allows(asn))
-    })
+    best(paths, |p| p.peer != id && p.allows(asn))
 }
 
 impl MatrixScan {
@@ -127,7 +125,7 @@ impl Rib {
             let Some(top) = best(paths, |_| true) else {
                 continue;
             };
-            if top.export.as_ref().is_none_or(|e| e.is_unrestricted()) {
+            if top.export().is_none_or(|e| e.is_unrestricted()) {
                 *scan.open.entry((top.peer, f)).or_default() += 1;
                 if let Some((id, asn, wants)) = clients.iter().find(|c| c.0 == top.peer) {
                     if wants[f] {

@@ -26,29 +26,62 @@ use std::cmp::Ordering;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-/// One path to a prefix, as received from a peer (after import).
+/// What the paths of one UPDATE share: attributes, next hop, the sender's
+/// action communities and the decision keys. Interned by the RIB, so that
+/// a path costs one pointer to it (ADR 0040).
+#[derive(Debug)]
+pub struct Route {
+    /// Interned attributes (4-octet form, no MP attributes).
+    pub attrs: Arc<PathAttributes>,
+    /// The next hop as received (or the blackhole next hop, RFC 7999).
+    pub next_hop: NextHop,
+    /// Which clients may receive it (members' action communities); `None`: all.
+    pub export: Option<condor_policy::ExportControl>,
+    /// Decision keys, computed once.
+    pub rank: Rank,
+}
+
+impl PartialEq for Route {
+    fn eq(&self, other: &Route) -> bool {
+        Arc::ptr_eq(&self.attrs, &other.attrs)
+            && self.next_hop == other.next_hop
+            && self.export == other.export
+            && self.rank == other.rank
+    }
+}
+
+impl Eq for Route {}
+
+impl std::hash::Hash for Route {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        Arc::as_ptr(&self.attrs).hash(h);
+        self.next_hop.hash(h);
+        self.rank.router_id.hash(h);
+        self.rank.peer_addr.hash(h);
+    }
+}
+
+/// One path to a prefix, as received from a peer (after import): 24
+/// octets, the rest is in its shared [`Route`].
 #[derive(Clone, Debug)]
 pub struct Path {
     /// The peer it came from.
     pub peer: PeerId,
     /// ADD-PATH path identifier as received (0 without ADD-PATH).
     pub path_id: u32,
-    /// Interned attributes (4-octet form, no MP attributes).
-    pub attrs: Arc<PathAttributes>,
-    /// The next hop as received.
-    pub next_hop: Arc<NextHop>,
-    /// Decision keys, computed once at import.
-    pub rank: Rank,
-    /// Which clients may receive it (members' action communities); `None`: all.
-    pub export: Option<Arc<condor_policy::ExportControl>>,
+    /// Attributes, next hop, export control and decision keys.
+    pub route: Arc<Route>,
     /// Import verdict: a rejected path stays in the table (the looking glass
     /// explains it, a policy-data change re-evaluates it) but is never a
     /// candidate for export.
     pub verdict: condor_policy::Verdict,
+    /// Kept from a session that went down with graceful restart (RFC 4724
+    /// §4.2) and not announced again yet.
+    pub stale: bool,
 }
 
 /// The decision keys of a path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rank {
     /// Our degree of preference (higher wins).
     pub preference: u32,
@@ -107,17 +140,41 @@ impl Rank {
 }
 
 impl Path {
+    /// The attributes.
+    pub fn attrs(&self) -> &Arc<PathAttributes> {
+        &self.route.attrs
+    }
+
+    /// The next hop.
+    pub fn next_hop(&self) -> &NextHop {
+        &self.route.next_hop
+    }
+
+    /// The sender's action communities, if any.
+    pub fn export(&self) -> Option<&condor_policy::ExportControl> {
+        self.route.export.as_ref()
+    }
+
+    /// The decision keys.
+    pub fn rank(&self) -> &Rank {
+        &self.route.rank
+    }
+
+    /// True when client `asn` may receive it as far as the sender's action
+    /// communities go.
+    pub fn allows(&self, asn: Asn) -> bool {
+        self.route.export.as_ref().is_none_or(|e| e.allows(asn))
+    }
+
     /// True when some clients' answer differs from the common one: members'
     /// action communities restrict or change it, or it is a blackhole route.
     pub fn restricted(&self) -> bool {
-        self.export.is_some() || self.verdict.is_blackhole()
+        self.route.export.is_some() || self.verdict.is_blackhole()
     }
 
     /// True when both are the same route as far as a receiver can tell.
     pub fn same_route(&self, other: &Path) -> bool {
-        self.peer == other.peer
-            && Arc::ptr_eq(&self.attrs, &other.attrs)
-            && self.next_hop == other.next_hop
+        self.peer == other.peer && Arc::ptr_eq(&self.route, &other.route)
     }
 }
 
@@ -130,7 +187,7 @@ pub fn best(paths: &[Path], mut allowed: impl FnMut(&Path) -> bool) -> Option<&P
             continue;
         }
         best = match best {
-            Some(b) if b.rank.compare(&p.rank) != Ordering::Greater => Some(b),
+            Some(b) if b.route.rank.compare(&p.route.rank) != Ordering::Greater => Some(b),
             _ => Some(p),
         };
     }

@@ -389,9 +389,7 @@ impl Rib {
                     if !spec.families.contains(&family_of(prefix)) {
                         continue;
                     }
-                    let answer = best(paths, |p| {
-                        p.peer != spec.id && p.export.as_ref().is_none_or(|e| e.allows(spec.asn))
-                    });
+                    let answer = best(paths, |p| p.peer != spec.id && p.allows(spec.asn));
                     if let Some(p) = answer {
                         chunk.routes.push(RouteEntry {
                             prefix: *prefix,
@@ -450,11 +448,9 @@ impl Rib {
             };
         };
         let overall = best(paths, |_| true);
-        let answer = client.as_ref().and_then(|(id, asn, _)| {
-            best(paths, |p| {
-                p.peer != *id && p.export.as_ref().is_none_or(|e| e.allows(*asn))
-            })
-        });
+        let answer = client
+            .as_ref()
+            .and_then(|(id, asn, _)| best(paths, |p| p.peer != *id && p.allows(*asn)));
         let candidates = paths
             .iter()
             .map(|p| Candidate {
@@ -501,7 +497,7 @@ impl Rib {
                 c.received += 1;
                 if p.verdict.is_accepted() {
                     c.accepted += 1;
-                    if p.export.as_ref().is_none_or(|e| e.is_unrestricted()) {
+                    if p.export().is_none_or(|e| e.is_unrestricted()) {
                         match open {
                             Some(o) if o != p.peer => open_many = true,
                             None => open = Some(p.peer),
@@ -513,11 +509,9 @@ impl Rib {
                 }
             }
             let receives = |id: PeerId, asn: Asn| {
-                paths.iter().any(|p| {
-                    p.verdict.is_accepted()
-                        && p.peer != id
-                        && p.export.as_ref().is_none_or(|e| e.allows(asn))
-                })
+                paths
+                    .iter()
+                    .any(|p| p.verdict.is_accepted() && p.peer != id && p.allows(asn))
             };
             match open {
                 // Two open paths from different peers: every client gets one.

@@ -26,14 +26,23 @@ mod reevaluate;
 pub use reevaluate::Scope;
 
 use crate::intern::Interner;
-use crate::path::{best, Path, Rank};
+use crate::path::{best, Path, Rank, Route};
 use crate::peer::{MaxPrefixAction, PeerId, PeerSpec, SharedBatch, SharedMsg};
 use bytes::Bytes;
 use condor_policy::{ExportControl, PathCheck, RpkiCheck};
 use condor_wire::{Context, Family, NextHop, Nlri, PathAttributes, Prefix, Update, UpdateBuilder};
+use smallvec::SmallVec;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The candidates of one prefix, ordered by (peer, path id). Most prefixes
+/// have one path, kept inline: no allocation of its own.
+pub type Paths = SmallVec<[Path; 1]>;
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// Routes from one UPDATE, digested by the session task (which decodes in
 /// parallel with other sessions): attributes normalized to the 4-octet form
@@ -136,13 +145,14 @@ pub struct RibStats {
 
 struct PeerState {
     spec: PeerSpec,
-    /// (prefix, path id) of every path this peer has in the table.
-    adj_in: HashSet<(Prefix, u32)>,
-    /// Paths per family (IPv4, IPv6) for max-prefix.
+    /// Paths this peer has in the table per family (IPv4, IPv6), for
+    /// max-prefix and statistics. Its Adj-RIB-In is the table itself: a
+    /// path is found by (prefix, peer, path id), and the peer's paths by a
+    /// walk when its session goes down (ADR 0040).
     count: [u32; 2],
     over_limit_warned: bool,
     /// Coalescing backlog: prefix → the answer the client last received.
-    backlog: HashMap<Prefix, Option<Path>>,
+    backlog: FastMap<Prefix, Option<Path>>,
     /// A walk of the table in prefix order sending the current answers: the
     /// initial table after the session comes up, or a route refresh. It
     /// costs one prefix of state per client, whatever the table size.
@@ -185,10 +195,10 @@ impl PeerState {
     }
 }
 
-/// Paths of a peer kept as stale across a restart (RFC 4724 §4.2).
+/// Paths of a peer kept as stale across a restart (RFC 4724 §4.2); the
+/// paths themselves carry the stale mark.
 #[derive(Debug)]
 struct Stale {
-    keys: HashSet<(Prefix, u32)>,
     families: Vec<Family>,
     deadline: Instant,
     /// Paths per family, for max-prefix.
@@ -199,6 +209,48 @@ impl PeerState {
     fn wants(&self, prefix: &Prefix) -> bool {
         self.spec.families.contains(&family_of(prefix))
     }
+}
+
+/// Max-prefix (per family) for a path that is new to the table: counts it
+/// and answers whether it may go in.
+fn admit(state: &mut PeerState, notices: &mut Vec<RibNotice>, prefix: Prefix) -> bool {
+    let fi = fam_index(&prefix);
+    let limit = state
+        .spec
+        .max_prefix
+        .as_ref()
+        .and_then(|m| if fi == 0 { m.ipv4 } else { m.ipv6 }.map(|l| (l, m.action)));
+    if let Some((limit, action)) = limit.filter(|(l, _)| state.count[fi] >= *l) {
+        let id = state.spec.id;
+        match action {
+            MaxPrefixAction::Warn => {
+                if !state.over_limit_warned {
+                    tracing::warn!(peer = id, name = %state.spec.name, limit, "max-prefix limit exceeded (warn only)");
+                    state.over_limit_warned = true;
+                }
+            }
+            MaxPrefixAction::DropNew => {
+                if !state.over_limit_warned {
+                    tracing::warn!(peer = id, name = %state.spec.name, limit, "max-prefix limit reached: ignoring new prefixes");
+                    state.over_limit_warned = true;
+                }
+                return false;
+            }
+            MaxPrefixAction::Shutdown => {
+                if !state.over_limit_warned {
+                    state.over_limit_warned = true;
+                    notices.push(RibNotice::MaxPrefixShutdown {
+                        peer: id,
+                        family: family_of(&prefix),
+                        limit,
+                    });
+                }
+                return false;
+            }
+        }
+    }
+    state.count[fi] += 1;
+    true
 }
 
 fn family_of(p: &Prefix) -> Family {
@@ -228,8 +280,7 @@ const BACKLOG_CHUNK: usize = 20_000;
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum GroupKey {
     Announce {
-        attrs: *const PathAttributes,
-        next_hop: *const NextHop,
+        route: *const Route,
         family: Family,
         /// Times the announcing member's ASN is prepended for this client.
         prepend: u8,
@@ -256,11 +307,17 @@ struct Group {
 /// The RIB.
 pub struct Rib {
     /// Candidates per prefix, ordered so that a walk can resume anywhere.
-    table: BTreeMap<Prefix, Vec<Path>>,
+    table: BTreeMap<Prefix, Paths>,
     peers: HashMap<PeerId, PeerState>,
     interner: Interner,
     /// Old candidates of the prefixes touched in this batch.
-    touched: HashMap<Prefix, Vec<Path>>,
+    touched: FastMap<Prefix, Paths>,
+    /// Peers whose session went down, with the families whose paths stay
+    /// as stale (graceful restart): their paths leave the table in one walk
+    /// when the batch ends, whatever the number of peers.
+    pending_down: Vec<(PeerId, Vec<Family>)>,
+    /// Peers whose import policy changed: re-evaluated in one walk.
+    pending_import: FastSet<PeerId>,
     notices: Vec<RibNotice>,
     stats: RibStats,
     /// Peers whose session is down but restarting (graceful restart helper).
@@ -284,7 +341,9 @@ impl Rib {
             table: BTreeMap::new(),
             peers: HashMap::new(),
             interner: Interner::default(),
-            touched: HashMap::new(),
+            touched: FastMap::default(),
+            pending_down: Vec::new(),
+            pending_import: FastSet::default(),
             notices: Vec::new(),
             stats: RibStats::default(),
             restarting: HashMap::new(),
@@ -297,7 +356,13 @@ impl Rib {
     pub fn stats(&self) -> RibStats {
         RibStats {
             prefixes: self.table.len(),
-            paths: self.peers.values().map(|p| p.adj_in.len()).sum(),
+            paths: self
+                .peers
+                .values()
+                .map(|p| p.count)
+                .chain(self.restarting.values().map(|s| s.count))
+                .map(|[a, b]| a as usize + b as usize)
+                .sum(),
             attr_sets: self.interner.len(),
             paths_filtered: self.filtered,
             ..self.stats
@@ -321,8 +386,14 @@ impl Rib {
     }
 
     /// The whole table, for the read queries of [`crate::query`].
-    pub(crate) fn table(&self) -> &BTreeMap<Prefix, Vec<Path>> {
+    pub(crate) fn table(&self) -> &BTreeMap<Prefix, Paths> {
         &self.table
+    }
+
+    /// Prefixes touched since the batch began (the task ends a batch early
+    /// when they are many, which bounds the batch's working memory).
+    pub fn pending_prefixes(&self) -> usize {
+        self.touched.len()
     }
 
     /// The spec of every peer whose session is up, for [`crate::query`].
@@ -337,6 +408,61 @@ impl Rib {
         }
     }
 
+    /// Carries out what was deferred to one walk of the table: the removal
+    /// of the paths of peers whose sessions went down, and the
+    /// re-evaluation of peers whose import policy changed. Runs before
+    /// anything that reads the table or depends on it.
+    pub fn settle(&mut self) {
+        if !self.pending_down.is_empty() {
+            self.remove_down_peers();
+        }
+        if !self.pending_import.is_empty() {
+            let peers = std::mem::take(&mut self.pending_import);
+            self.reevaluate_peers(&peers);
+        }
+    }
+
+    fn remove_down_peers(&mut self) {
+        let mut down = std::mem::take(&mut self.pending_down);
+        down.sort_unstable_by_key(|d| d.0);
+        let kept = |p: &Path, family: Family| -> Option<bool> {
+            down.binary_search_by_key(&p.peer, |d| d.0)
+                .ok()
+                .map(|i| down[i].1.contains(&family))
+        };
+        let mut emptied = Vec::new();
+        for (prefix, paths) in self.table.iter_mut() {
+            let family = family_of(prefix);
+            if !paths.iter().any(|p| kept(p, family) == Some(false)) {
+                for p in paths.iter_mut() {
+                    if kept(p, family) == Some(true) {
+                        p.stale = true;
+                    }
+                }
+                continue;
+            }
+            self.touched.entry(*prefix).or_insert_with(|| paths.clone());
+            let filtered = &mut self.filtered;
+            paths.retain(|p| match kept(p, family) {
+                None => true,
+                Some(true) => {
+                    p.stale = true;
+                    true
+                }
+                Some(false) => {
+                    *filtered -= usize::from(!p.verdict.is_accepted());
+                    false
+                }
+            });
+            if paths.is_empty() {
+                emptied.push(*prefix);
+            }
+        }
+        for p in emptied {
+            self.table.remove(&p);
+        }
+    }
+
     /// A session came up: the client gets the whole table, then End-of-RIB.
     /// A peer back from a graceful restart keeps its stale paths until it
     /// announces them again or sends End-of-RIB.
@@ -344,27 +470,25 @@ impl Rib {
         if self.peers.contains_key(&spec.id) {
             self.peer_down(spec.id);
         }
+        // The paths of its previous session leave before new ones come.
+        self.settle();
         let dump = Some(Dump {
             after: None,
             families: spec.families.clone(),
         });
         // Its own stale paths are not sent back to it.
         let stale = self.restarting.remove(&spec.id);
-        let (adj_in, count) = match &stale {
-            Some(st) => (st.keys.clone(), st.count),
-            None => (HashSet::new(), [0, 0]),
-        };
+        let count = stale.as_ref().map_or([0, 0], |st| st.count);
         let builder = UpdateBuilder::new(spec.tx);
         let eor_pending = spec.families.clone();
-        tracing::debug!(peer = spec.id, name = %spec.name, table = self.table.len(), stale = adj_in.len(), "rib: client up");
+        tracing::debug!(peer = spec.id, name = %spec.name, table = self.table.len(), stale = count[0] + count[1], "rib: client up");
         self.peers.insert(
             spec.id,
             PeerState {
                 spec,
-                adj_in,
                 count,
                 over_limit_warned: false,
-                backlog: HashMap::new(),
+                backlog: FastMap::default(),
                 dump,
                 eor_pending,
                 builder,
@@ -386,26 +510,21 @@ impl Rib {
         let Some(state) = self.peers.remove(&id) else {
             return;
         };
-        let mut keys = HashSet::new();
         let mut count = [0, 0];
-        for key in state.adj_in {
-            if families.contains(&family_of(&key.0)) {
-                count[fam_index(&key.0)] += 1;
-                keys.insert(key);
-            } else {
-                self.remove_from_table(id, key);
-            }
+        for f in &families {
+            let i = usize::from(*f != Family::IPV4_UNICAST);
+            count[i] = state.count[i];
         }
         tracing::debug!(
             peer = id,
-            stale = keys.len(),
+            stale = count[0] + count[1],
             ?restart_time,
             "rib: client restarting, paths kept as stale"
         );
+        self.pending_down.push((id, families.clone()));
         self.restarting.insert(
             id,
             Stale {
-                keys,
                 families,
                 deadline: now + restart_time,
                 count,
@@ -435,12 +554,10 @@ impl Rib {
             if let Some(st) = self.restarting.remove(&id) {
                 tracing::info!(
                     peer = id,
-                    paths = st.keys.len(),
+                    paths = st.count[0] + st.count[1],
                     "graceful restart timer expired: stale paths removed"
                 );
-                for key in st.keys {
-                    self.remove_from_table(id, key);
-                }
+                self.pending_down.push((id, Vec::new()));
             }
         }
         let late: Vec<PeerId> = self
@@ -462,7 +579,8 @@ impl Rib {
     }
 
     /// End-of-RIB from a restarted peer: its paths of `family` that were not
-    /// announced again are withdrawn.
+    /// announced again are withdrawn (one walk of the family's part of the
+    /// table).
     fn sweep_stale(&mut self, id: PeerId, family: Family) {
         let Some(state) = self.peers.get_mut(&id) else {
             return;
@@ -470,51 +588,54 @@ impl Rib {
         let Some(st) = state.stale.as_mut() else {
             return;
         };
-        let gone: Vec<(Prefix, u32)> = st
-            .keys
-            .iter()
-            .filter(|k| family_of(&k.0) == family)
-            .copied()
-            .collect();
-        for k in &gone {
-            st.keys.remove(k);
+        if !st.families.contains(&family) {
+            return;
         }
         st.families.retain(|f| *f != family);
-        if st.families.is_empty() || st.keys.is_empty() {
+        if st.families.is_empty() {
             state.stale = None;
         }
-        for key in gone {
-            if let Some(state) = self.peers.get_mut(&id) {
-                if state.adj_in.remove(&key) {
-                    state.count[fam_index(&key.0)] -= 1;
-                }
+        let mut removed = 0;
+        let mut emptied = Vec::new();
+        let range = if family == Family::IPV4_UNICAST {
+            self.table
+                .range_mut(Prefix::V4(0.into(), 0)..Prefix::V6(0.into(), 0))
+        } else {
+            self.table.range_mut(Prefix::V6(0.into(), 0)..)
+        };
+        for (prefix, paths) in range {
+            if !paths.iter().any(|p| p.peer == id && p.stale) {
+                continue;
             }
-            self.remove_from_table(id, key);
+            self.touched.entry(*prefix).or_insert_with(|| paths.clone());
+            let filtered = &mut self.filtered;
+            paths.retain(|p| {
+                let gone = p.peer == id && p.stale;
+                if gone {
+                    removed += 1;
+                    *filtered -= usize::from(!p.verdict.is_accepted());
+                }
+                !gone
+            });
+            if paths.is_empty() {
+                emptied.push(*prefix);
+            }
         }
-    }
-
-    fn remove_from_table(&mut self, id: PeerId, (prefix, path_id): (Prefix, u32)) {
-        self.touch(prefix);
-        if let Some(v) = self.table.get_mut(&prefix) {
-            if let Ok(i) = v.binary_search_by(|p| (p.peer, p.path_id).cmp(&(id, path_id))) {
-                if !v.remove(i).verdict.is_accepted() {
-                    self.filtered -= 1;
-                }
-            }
-            if v.is_empty() {
-                self.table.remove(&prefix);
-            }
+        for p in emptied {
+            self.table.remove(&p);
+        }
+        if let Some(state) = self.peers.get_mut(&id) {
+            let i = usize::from(family != Family::IPV4_UNICAST);
+            state.count[i] = state.count[i].saturating_sub(removed);
         }
     }
 
     /// A session went down: its paths are withdrawn from every client.
     pub fn peer_down(&mut self, id: PeerId) {
-        let Some(state) = self.peers.remove(&id) else {
+        if self.peers.remove(&id).is_none() {
             return;
-        };
-        for key in state.adj_in {
-            self.remove_from_table(id, key);
         }
+        self.pending_down.push((id, Vec::new()));
         tracing::debug!(peer = id, "rib: client down, paths withdrawn");
     }
 
@@ -580,23 +701,32 @@ impl Rib {
             Some(_) => self.interner.attrs(with_no_export(&received)),
             None => self.interner.attrs(received),
         };
-        let export = update.export.map(Arc::new);
+        let export = update.export;
         let rank = Rank::of(&attrs, preference(&attrs), router_id, peer_addr);
         for (nh, nlri) in update.announce {
-            let nh = self.interner.next_hop(nh);
+            let route = self.interner.route(Route {
+                attrs: attrs.clone(),
+                next_hop: nh,
+                export: export.clone(),
+                rank,
+            });
             for n in nlri {
-                let nh = match blackhole.and_then(|b| b.next_hop_for(&n.prefix)) {
-                    Some(b) => self.interner.next_hop(b),
-                    None => nh.clone(),
+                let route = match blackhole.and_then(|b| b.next_hop_for(&n.prefix)) {
+                    Some(b) => self.interner.route(Route {
+                        attrs: attrs.clone(),
+                        next_hop: b,
+                        export: export.clone(),
+                        rank,
+                    }),
+                    None => route.clone(),
                 };
+                let verdict = check.route(&n.prefix, &route.next_hop, &import, rpki.as_deref());
                 let path = Path {
                     peer: id,
                     path_id: n.path_id.unwrap_or(0),
-                    attrs: attrs.clone(),
-                    next_hop: nh.clone(),
-                    rank,
-                    export: export.clone(),
-                    verdict: check.route(&n.prefix, &nh, &import, rpki.as_deref()),
+                    route,
+                    verdict,
+                    stale: false,
                 };
                 self.insert_path(id, n.prefix, path);
             }
@@ -604,90 +734,69 @@ impl Rib {
     }
 
     fn remove_path(&mut self, id: PeerId, n: &Nlri) {
-        let key = (n.prefix, n.path_id.unwrap_or(0));
-        let Some(state) = self.peers.get_mut(&id) else {
+        let key = (id, n.path_id.unwrap_or(0));
+        let Some(v) = self.table.get_mut(&n.prefix) else {
             return;
         };
-        if !state.adj_in.remove(&key) {
+        let Ok(i) = v.binary_search_by(|p| (p.peer, p.path_id).cmp(&key)) else {
             return;
+        };
+        self.touched.entry(n.prefix).or_insert_with(|| v.clone());
+        let old = v.remove(i);
+        self.filtered -= usize::from(!old.verdict.is_accepted());
+        if v.is_empty() {
+            self.table.remove(&n.prefix);
         }
-        if let Some(st) = state.stale.as_mut() {
-            st.keys.remove(&key);
+        if let Some(state) = self.peers.get_mut(&id) {
+            let c = &mut state.count[fam_index(&n.prefix)];
+            *c = c.saturating_sub(1);
         }
-        state.count[fam_index(&n.prefix)] -= 1;
-        self.remove_from_table(id, key);
     }
 
     fn insert_path(&mut self, id: PeerId, prefix: Prefix, path: Path) {
         let Some(state) = self.peers.get_mut(&id) else {
             return;
         };
-        let key = (prefix, path.path_id);
-        if let Some(st) = state.stale.as_mut() {
-            // Announced again: no longer stale.
-            st.keys.remove(&key);
-        }
-        if !state.adj_in.contains(&key) {
-            let fi = fam_index(&prefix);
-            let limit = state
-                .spec
-                .max_prefix
-                .as_ref()
-                .and_then(|m| if fi == 0 { m.ipv4 } else { m.ipv6 }.map(|l| (l, m.action)));
-            if let Some((limit, action)) = limit.filter(|(l, _)| state.count[fi] >= *l) {
-                match action {
-                    MaxPrefixAction::Warn => {
-                        if !state.over_limit_warned {
-                            tracing::warn!(peer = id, name = %state.spec.name, limit, "max-prefix limit exceeded (warn only)");
-                            state.over_limit_warned = true;
-                        }
+        let key = (id, path.path_id);
+        let accepted = path.verdict.is_accepted();
+        match self.table.entry(prefix) {
+            Entry::Occupied(mut e) => {
+                let v = e.get_mut();
+                let at = v.binary_search_by(|p| (p.peer, p.path_id).cmp(&key));
+                if at.is_err() && !admit(state, &mut self.notices, prefix) {
+                    return;
+                }
+                self.touched.entry(prefix).or_insert_with(|| v.clone());
+                match at {
+                    Ok(i) => {
+                        let old = std::mem::replace(&mut v[i], path);
+                        self.filtered -= usize::from(!old.verdict.is_accepted());
                     }
-                    MaxPrefixAction::DropNew => {
-                        if !state.over_limit_warned {
-                            tracing::warn!(peer = id, name = %state.spec.name, limit, "max-prefix limit reached: ignoring new prefixes");
-                            state.over_limit_warned = true;
+                    Err(i) => {
+                        // Grow one at a time up to four paths, by half
+                        // beyond (most prefixes have one or two).
+                        if v.len() == v.capacity() {
+                            v.reserve_exact(if v.len() < 4 { 1 } else { v.len() / 2 });
                         }
-                        return;
-                    }
-                    MaxPrefixAction::Shutdown => {
-                        if !state.over_limit_warned {
-                            state.over_limit_warned = true;
-                            self.notices.push(RibNotice::MaxPrefixShutdown {
-                                peer: id,
-                                family: family_of(&prefix),
-                                limit,
-                            });
-                        }
-                        return;
+                        v.insert(i, path);
                     }
                 }
             }
-            state.adj_in.insert(key);
-            state.count[fi] += 1;
-        }
-        self.touch(prefix);
-        self.filtered += usize::from(!path.verdict.is_accepted());
-        let v = self.table.entry(prefix).or_default();
-        match v.binary_search_by(|p| (p.peer, p.path_id).cmp(&(id, key.1))) {
-            Ok(i) => {
-                let old = std::mem::replace(&mut v[i], path);
-                self.filtered -= usize::from(!old.verdict.is_accepted());
-            }
-            Err(i) => {
-                // Most prefixes have one or two paths: grow one at a time up
-                // to four (Vec's own minimum is four, 320 octets for a single
-                // path), by half beyond.
-                if v.len() == v.capacity() {
-                    v.reserve_exact(if v.len() < 4 { 1 } else { v.len() / 2 });
+            Entry::Vacant(e) => {
+                if !admit(state, &mut self.notices, prefix) {
+                    return;
                 }
-                v.insert(i, path)
+                self.touched.entry(prefix).or_default();
+                e.insert(smallvec::smallvec![path]);
             }
         }
+        self.filtered += usize::from(!accepted);
     }
 
     /// Computes what every client must receive for the prefixes touched
     /// since the last call, and queues it. Then flushes backlogs.
     pub fn end_batch(&mut self) {
+        self.settle();
         let touched = std::mem::take(&mut self.touched);
         if !touched.is_empty() {
             self.export_changes(touched);
@@ -695,7 +804,7 @@ impl Rib {
         self.flush_backlogs();
     }
 
-    fn export_changes(&mut self, touched: HashMap<Prefix, Vec<Path>>) {
+    fn export_changes(&mut self, touched: FastMap<Prefix, Paths>) {
         // Who takes the shared stream in this batch.
         let in_sync: HashSet<PeerId> = self
             .peers
@@ -710,8 +819,8 @@ impl Rib {
             .copied()
             .collect();
 
-        let mut shared: HashMap<(GroupKey, [Option<PeerId>; 2]), Group> = HashMap::new();
-        let mut personal: HashMap<PeerId, HashMap<GroupKey, Group>> = HashMap::new();
+        let mut shared: FastMap<(GroupKey, [Option<PeerId>; 2]), Group> = FastMap::default();
+        let mut personal: FastMap<PeerId, FastMap<GroupKey, Group>> = FastMap::default();
         for (prefix, old) in touched {
             let new = self.table.get(&prefix).map_or(&[][..], |v| v.as_slice());
             let b_old = best(&old, |_| true);
@@ -841,7 +950,7 @@ impl Rib {
                 // Waits for its XON.
                 continue;
             }
-            let mut groups: HashMap<GroupKey, Group> = HashMap::new();
+            let mut groups: FastMap<GroupKey, Group> = FastMap::default();
             let chunk: Vec<Prefix> = s.backlog.keys().take(BACKLOG_CHUNK).copied().collect();
             let mut budget = BACKLOG_CHUNK - chunk.len();
             for prefix in chunk {
@@ -932,9 +1041,7 @@ fn preference(attrs: &PathAttributes) -> u32 {
 /// §2.3: the best of the allowed, not nothing).
 fn answer<'a>(paths: &'a [Path], c: &PeerSpec) -> Option<&'a Path> {
     best(paths, |p| {
-        p.peer != c.id
-            && p.export.as_ref().is_none_or(|e| e.allows(c.asn))
-            && (c.receive_blackhole || !p.verdict.is_blackhole())
+        p.peer != c.id && p.allows(c.asn) && (c.receive_blackhole || !p.verdict.is_blackhole())
     })
 }
 
@@ -942,8 +1049,7 @@ fn group_key(family: Family, p: Option<&Path>) -> (GroupKey, Option<Path>) {
     match p {
         Some(p) => (
             GroupKey::Announce {
-                attrs: Arc::as_ptr(&p.attrs),
-                next_hop: Arc::as_ptr(&p.next_hop),
+                route: Arc::as_ptr(&p.route),
                 family,
                 prepend: 0,
             },
@@ -956,11 +1062,11 @@ fn group_key(family: Family, p: Option<&Path>) -> (GroupKey, Option<Path>) {
 /// `p` as sent to the member with ASN `client`: with the prepends the
 /// announcing member asked for (its first AS, repeated).
 fn with_prepends(p: &Path, client: condor_wire::Asn) -> (u8, Option<Path>) {
-    let n = p.export.as_ref().map_or(0, |e| e.prepend_for(client));
+    let n = p.export().map_or(0, |e| e.prepend_for(client));
     if n == 0 {
         return (0, None);
     }
-    let Some(mut path) = p.attrs.as_path() else {
+    let Some(mut path) = p.attrs().as_path() else {
         return (0, None);
     };
     let Some(first) = path.first_asn() else {
@@ -969,13 +1075,18 @@ fn with_prepends(p: &Path, client: condor_wire::Asn) -> (u8, Option<Path>) {
     path.prepend(first, usize::from(n));
     let mut v = Vec::new();
     path.encode(true, &mut v);
-    let attrs = p.attrs.with_attr(
+    let attrs = p.attrs().with_attr(
         condor_wire::attr::flags::TRANSITIVE,
         condor_wire::attr::types::AS_PATH,
         Some(&v),
     );
     let mut out = p.clone();
-    out.attrs = Arc::new(attrs);
+    out.route = Arc::new(Route {
+        attrs: Arc::new(attrs),
+        next_hop: p.route.next_hop.clone(),
+        export: p.route.export.clone(),
+        rank: p.route.rank,
+    });
     (n, Some(out))
 }
 
@@ -989,7 +1100,7 @@ impl GroupKey {
 
 /// Encodes `groups` for client `s` alone and queues them; returns how many
 /// messages were queued.
-fn queue_groups(s: &PeerState, groups: HashMap<GroupKey, Group>) -> u64 {
+fn queue_groups(s: &PeerState, groups: FastMap<GroupKey, Group>) -> u64 {
     let mut n = 0;
     for (key, group) in groups {
         for m in encode_group(&s.builder, key.family(), &group) {
@@ -1001,7 +1112,7 @@ fn queue_groups(s: &PeerState, groups: HashMap<GroupKey, Group>) -> u64 {
 }
 
 fn push_group(
-    groups: &mut HashMap<GroupKey, Group>,
+    groups: &mut FastMap<GroupKey, Group>,
     prefix: Prefix,
     family: Family,
     p: Option<&Path>,
@@ -1009,7 +1120,7 @@ fn push_group(
 ) {
     let (mut key, mut path) = group_key(family, p);
     if let (GroupKey::Announce { prepend, .. }, Some(orig)) = (&mut key, p) {
-        if orig.export.is_some() {
+        if orig.route.export.is_some() {
             let (n, changed) = with_prepends(orig, client);
             *prepend = n;
             if changed.is_some() {
@@ -1035,11 +1146,11 @@ fn encode_group(builder: &UpdateBuilder, family: Family, g: &Group) -> Vec<Bytes
             let attrs = if ctx.four_octet_as {
                 None
             } else {
-                Some(p.attrs.to_two_octet())
+                Some(p.attrs().to_two_octet())
             };
             builder.announce(
-                attrs.as_ref().unwrap_or(&p.attrs),
-                &p.next_hop,
+                attrs.as_ref().unwrap_or(p.attrs()),
+                p.next_hop(),
                 family,
                 &g.nlri,
                 &mut out,

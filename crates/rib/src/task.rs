@@ -67,6 +67,9 @@ type ScanReply<S, R> = oneshot::Sender<(Box<S>, R)>;
 
 /// Inputs processed before the export of a batch is computed.
 const MAX_BATCH: usize = 4096;
+/// Prefixes touched at which a batch ends early: the batch keeps the old
+/// candidates of each until it is exported, so this bounds its memory.
+const MAX_BATCH_PREFIXES: usize = 16_384;
 
 /// Handle to a running RIB task.
 #[derive(Clone, Debug)]
@@ -177,7 +180,7 @@ async fn run(
         if let Some(input) = first {
             apply(&mut rib, input);
             let mut n = 1;
-            while n < MAX_BATCH {
+            while n < MAX_BATCH && rib.pending_prefixes() < MAX_BATCH_PREFIXES {
                 match rx.try_recv() {
                     Ok(i) => apply(&mut rib, i),
                     Err(_) => break,
@@ -209,7 +212,10 @@ fn apply(rib: &mut Rib, input: RibInput) {
         RibInput::Stats(tx) => {
             let _ = tx.send(rib.stats());
         }
-        RibInput::Query(q) => rib.answer_query(q),
+        RibInput::Query(q) => {
+            rib.settle();
+            rib.answer_query(q)
+        }
         RibInput::SetRpki(RpkiData(r), scope) => {
             rib.set_rpki(r, scope);
         }

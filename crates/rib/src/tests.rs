@@ -584,7 +584,7 @@ fn action_community_excludes_one_client_without_path_hiding() {
     // Action communities are removed before relaying; others are kept.
     let p = &rib.candidates(&"45.183.44.0/24".parse().unwrap())[0];
     assert_eq!(
-        p.attrs.communities().collect::<Vec<_>>(),
+        p.attrs().communities().collect::<Vec<_>>(),
         vec![condor_wire::Community::new(64501, 7)]
     );
     // Announce only to C: 0:64115 + 64115:64503.
@@ -790,7 +790,7 @@ fn blackhole_routes_rewritten_and_only_to_members_that_opted_in() {
     assert!(c.view.is_empty(), "c did not opt in: {:?}", c.view);
     let p = &rib.candidates(&"200.48.7.9/32".parse().unwrap())[0];
     assert!(p.verdict.is_blackhole() && p.verdict.is_accepted());
-    assert!(p.attrs.has_community(condor_wire::Community::NO_EXPORT));
+    assert!(p.attrs().has_community(condor_wire::Community::NO_EXPORT));
 }
 
 #[test]
@@ -852,7 +852,7 @@ fn otc_added_on_the_way_out_and_a_leak_refused() {
     assert_eq!(b.view.len(), 1, "the leak is not relayed: {:?}", b.view);
     let p = &rib.candidates(&"200.48.0.0/16".parse().unwrap())[0];
     assert_eq!(
-        p.attrs.otc(),
+        p.attrs().otc(),
         Some(Asn(64115)),
         "RFC 9234 §5: OTC = the route server's ASN"
     );

@@ -58,7 +58,7 @@ fn peer_name(p: &PeerRef) -> PeerName {
 
 /// A path in the control protocol's shape.
 pub fn route_info(prefix: &Prefix, path: &Path, from: Option<&PeerRef>, best: bool) -> RouteInfo {
-    let a = &path.attrs;
+    let a = path.attrs();
     let as_path = a.as_path();
     let v = path.verdict;
     RouteInfo {
@@ -72,7 +72,7 @@ pub fn route_info(prefix: &Prefix, path: &Path, from: Option<&PeerRef>, best: bo
             .unwrap_or_default(),
         origin: a.origin().map(|o| o.to_string()).unwrap_or_default(),
         next_hop: path
-            .next_hop
+            .next_hop()
             .addr()
             .map(|a| a.to_string())
             .unwrap_or_default(),

@@ -31,7 +31,7 @@ use crate::{
     Action, Fsm, FsmConfig, Input, Negotiated, Outgoing, PeerPolicy, Reason, State, Timer,
     Transition,
 };
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use condor_wire::notification::codes;
 use condor_wire::{
     decode_message, decode_message_bytes, frame_length, Context, Message, MessageType,
@@ -54,6 +54,64 @@ pub const SEND_HOLD_TIME: Duration = Duration::from_secs(480);
 
 /// Largest write the writer assembles from queued messages.
 const WRITE_BATCH: usize = 64 * 1024;
+/// Most messages in one vectored write (well below `IOV_MAX`).
+const WRITE_SLICES: usize = 64;
+
+/// Queued messages gathered for one vectored write (`writev`).
+#[derive(Default)]
+struct Gather {
+    parts: std::collections::VecDeque<Bytes>,
+    remaining: usize,
+}
+
+impl Gather {
+    fn push(&mut self, b: Bytes) {
+        self.remaining += b.len();
+        self.parts.push_back(b);
+    }
+
+    fn clear(&mut self) {
+        self.parts.clear();
+        self.remaining = 0;
+    }
+}
+
+impl bytes::Buf for Gather {
+    fn remaining(&self) -> usize {
+        self.remaining
+    }
+
+    fn chunk(&self) -> &[u8] {
+        self.parts.front().map_or(&[], |b| b.as_ref())
+    }
+
+    fn chunks_vectored<'a>(&'a self, dst: &mut [io::IoSlice<'a>]) -> usize {
+        let mut n = 0;
+        for (slot, part) in dst.iter_mut().zip(self.parts.iter()) {
+            *slot = io::IoSlice::new(part);
+            n += 1;
+        }
+        n
+    }
+
+    fn advance(&mut self, mut cnt: usize) {
+        self.remaining -= cnt;
+        while cnt > 0 {
+            let Some(front) = self.parts.front_mut() else {
+                return;
+            };
+            if cnt < front.len() {
+                front.advance(cnt);
+                return;
+            }
+            cnt -= front.len();
+            self.parts.pop_front();
+        }
+        while self.parts.front().is_some_and(|b| b.is_empty()) {
+            self.parts.pop_front();
+        }
+    }
+}
 
 /// How long a connection the session let go of may take to flush what was
 /// queued before the close (the NOTIFICATION above all); then it is reset.
@@ -278,9 +336,10 @@ async fn writer(
     send_hold: Duration,
 ) {
     let mut out: Option<Outbound> = None;
-    // Grows with the traffic and shrinks back when the queue is idle: a
-    // thousand quiet sessions must not hold a write buffer each.
-    let mut batch: Vec<u8> = Vec::new();
+    // The queued messages themselves, written with one vectored write: no
+    // copy, and no write buffer per session (a thousand clients receiving
+    // their initial tables would otherwise hold 64 KiB each).
+    let mut batch = Gather::default();
     // Set once the session let go of the connection.
     let mut close_by: Option<Instant> = None;
     loop {
@@ -289,7 +348,7 @@ async fn writer(
         tokio::select! {
             biased;
             cmd = ctl.recv() => match cmd {
-                Some(WriterCmd::Send(b)) => batch.extend_from_slice(&b),
+                Some(WriterCmd::Send(b)) => batch.push(Bytes::from(b)),
                 Some(WriterCmd::Outbound(o)) => { out = Some(o); continue; }
                 Some(WriterCmd::Close) | None => {
                     let _ = tokio::time::timeout(Duration::from_secs(5), w.shutdown()).await;
@@ -298,12 +357,12 @@ async fn writer(
             },
             m = async { match out.as_mut() { Some(o) => std::future::poll_fn(|cx| o.rx.poll_next(cx)).await, None => std::future::pending().await } } => match m {
                 Some(m) => {
-                    batch.extend_from_slice(&m);
                     written = m.len();
+                    batch.push(m);
                     if let Some(o) = out.as_mut() {
-                        while batch.len() < WRITE_BATCH {
+                        while batch.remaining() < WRITE_BATCH && batch.parts.len() < WRITE_SLICES {
                             match o.rx.try_next() {
-                                Some(m) => { batch.extend_from_slice(&m); written += m.len(); }
+                                Some(m) => { written += m.len(); batch.push(m); }
                                 None => break,
                             }
                         }
@@ -313,7 +372,7 @@ async fn writer(
             },
         }
         let result = {
-            let write = tokio::time::timeout(send_hold, w.write_all(&batch));
+            let write = tokio::time::timeout(send_hold, w.write_all_buf(&mut batch));
             tokio::pin!(write);
             loop {
                 tokio::select! {
@@ -341,11 +400,6 @@ async fn writer(
                 if let Some(o) = out.as_ref() {
                     if written > 0 {
                         (o.written)(written);
-                    }
-                    if batch.capacity() > 2 * WRITE_BATCH
-                        || (batch.capacity() > 16 * 1024 && o.rx.is_idle())
-                    {
-                        batch = Vec::new();
                     }
                 }
             }
@@ -432,7 +486,7 @@ impl<H: SessionHooks> Driver<H> {
                             r = async {
                                 // Room for a full message; idle sessions keep little.
                                 if c.buf.capacity() - c.buf.len() < 4096 {
-                                    c.buf.reserve(16 * 1024);
+                                    c.buf.reserve(4096);
                                 }
                                 c.read.read_buf(&mut c.buf).await
                             } => Wake::Read(r),
@@ -694,7 +748,14 @@ impl<H: SessionHooks> Driver<H> {
             };
             let frame = match frame_length(&conn.buf, &ctx) {
                 Ok(Some(len)) => conn.buf.split_to(len).freeze(),
-                Ok(None) => return,
+                Ok(None) => {
+                    // Everything read was a whole message: give the buffer
+                    // back, so that a quiet session holds none.
+                    if conn.buf.is_empty() {
+                        conn.buf = BytesMut::new();
+                    }
+                    return;
+                }
                 Err(e) => {
                     tracing::warn!(peer = %conn.peer, name = %self.config.name, error = %e, "bad message header");
                     self.step(Input::BgpHeaderErr(e.notification)).await;

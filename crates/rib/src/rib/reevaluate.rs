@@ -8,7 +8,7 @@
 //! whose verdict changes are touched like any received change, so export
 //! goes through the usual batch.
 
-use super::Rib;
+use super::{FastSet, Rib};
 use crate::peer::PeerId;
 use condor_policy::{MemberImport, PathCheck, RpkiCheck, Verdict};
 use condor_wire::Prefix;
@@ -48,21 +48,37 @@ impl Rib {
         self.reevaluate(scope)
     }
 
-    /// Replaces a peer's import policy (new filters, new IRR data) and
-    /// re-evaluates its paths. Returns the number of paths whose verdict
-    /// changed.
-    pub fn set_import(&mut self, peer: PeerId, import: Arc<MemberImport>) -> usize {
-        match self.peers.get_mut(&peer) {
-            Some(s) => s.spec.import = import,
-            None => return 0,
+    /// Replaces a peer's import policy (new filters, new IRR data). Its
+    /// paths are re-evaluated when the batch ends ([`Rib::settle`]), in one
+    /// walk of the table for all the peers changed in the batch (a reload
+    /// or an IRR refresh changes many at once).
+    pub fn set_import(&mut self, peer: PeerId, import: Arc<MemberImport>) {
+        if let Some(s) = self.peers.get_mut(&peer) {
+            s.spec.import = import;
+            self.pending_import.insert(peer);
         }
-        self.reevaluate(Scope::Peer(peer))
+    }
+
+    /// Re-evaluates the paths of `peers` (one walk of the table).
+    pub(super) fn reevaluate_peers(&mut self, peers: &FastSet<PeerId>) -> usize {
+        self.reevaluate_where(&Scope::All, Some(peers))
     }
 
     /// Re-evaluates the paths in `scope` with the current policy data and
     /// queues the export of those whose verdict changed. Paths of peers
     /// whose session is down (stale, graceful restart) keep their verdict.
     pub fn reevaluate(&mut self, scope: Scope) -> usize {
+        self.settle();
+        match &scope {
+            Scope::Peer(id) => {
+                let one: FastSet<PeerId> = std::iter::once(*id).collect();
+                self.reevaluate_where(&Scope::All, Some(&one))
+            }
+            _ => self.reevaluate_where(&scope, None),
+        }
+    }
+
+    fn reevaluate_where(&mut self, scope: &Scope, only: Option<&FastSet<PeerId>>) -> usize {
         let imports: HashMap<PeerId, Arc<MemberImport>> = self
             .peers
             .iter()
@@ -70,17 +86,17 @@ impl Rib {
             .collect();
         let rpki = self.rpki.clone();
         let mut changes: Vec<(Prefix, PeerId, u32, Verdict)> = Vec::new();
-        let mut check = |prefix: &Prefix, paths: &[crate::Path], only: Option<PeerId>| {
+        let mut check = |prefix: &Prefix, paths: &[crate::Path]| {
             for p in paths {
-                if only.is_some_and(|o| o != p.peer) {
+                if only.is_some_and(|o| !o.contains(&p.peer)) {
                     continue;
                 }
                 let Some(import) = imports.get(&p.peer) else {
                     continue;
                 };
-                let v = PathCheck::new(&p.attrs, import, rpki.as_deref()).route(
+                let v = PathCheck::new(p.attrs(), import, rpki.as_deref()).route(
                     prefix,
-                    &p.next_hop,
+                    p.next_hop(),
                     import,
                     rpki.as_deref(),
                 );
@@ -89,22 +105,12 @@ impl Rib {
                 }
             }
         };
-        match &scope {
-            Scope::All => {
+        match scope {
+            // A peer's paths are found by a walk: the table is the
+            // Adj-RIB-In (see `PeerState::count`).
+            Scope::All | Scope::Peer(_) => {
                 for (prefix, paths) in &self.table {
-                    check(prefix, paths, None);
-                }
-            }
-            Scope::Peer(id) => {
-                if let Some(s) = self.peers.get(id) {
-                    let mut prefixes: Vec<Prefix> = s.adj_in.iter().map(|k| k.0).collect();
-                    prefixes.sort_unstable();
-                    prefixes.dedup();
-                    for prefix in prefixes {
-                        if let Some(paths) = self.table.get(&prefix) {
-                            check(&prefix, paths, Some(*id));
-                        }
-                    }
+                    check(prefix, paths);
                 }
             }
             Scope::Covered(covering) => {
@@ -117,7 +123,7 @@ impl Rib {
                 seen.dedup();
                 for prefix in seen {
                     if let Some(paths) = self.table.get(&prefix) {
-                        check(&prefix, paths, None);
+                        check(&prefix, paths);
                     }
                 }
             }

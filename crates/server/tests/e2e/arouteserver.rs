@@ -390,7 +390,7 @@ async fn replay(sc: Scenario) -> Option<Tally> {
             .map(|c| {
                 let path: Vec<u32> = c
                     .path
-                    .attrs
+                    .attrs()
                     .as_path()
                     .map(|p| p.asns().map(|a| a.0).collect())
                     .unwrap_or_default();
@@ -398,7 +398,7 @@ async fn replay(sc: Scenario) -> Option<Tally> {
                     Some(IpAddr::V4(a)) => unmap(a),
                     other => format!("{other:?}"),
                 };
-                let nh = match c.path.attrs.next_hop() {
+                let nh = match c.path.attrs().next_hop() {
                     Some(a) => unmap(a),
                     None => "-".into(),
                 };
