@@ -12,6 +12,7 @@ pub mod path;
 pub mod peer;
 pub mod query;
 pub mod rib;
+pub mod table;
 pub mod task;
 
 pub use matrix::MatrixCell;

@@ -116,7 +116,11 @@ impl Rib {
                 )
             })
             .collect();
-        for (seen, (prefix, paths)) in self.table().range((start, Bound::Unbounded)).enumerate() {
+        for (seen, (ref prefix, paths)) in self
+            .table()
+            .range(start.as_ref(), Bound::Unbounded)
+            .enumerate()
+        {
             if seen == budget {
                 return;
             }

@@ -357,7 +357,7 @@ impl Rib {
         } else {
             HashMap::new()
         };
-        for (prefix, paths) in self.table().range((start, Bound::Unbounded)) {
+        for (ref prefix, paths) in self.table().range(start.as_ref(), Bound::Unbounded) {
             if seen == budget {
                 chunk.end = ChunkEnd::Budget;
                 return Ok(chunk);
@@ -435,10 +435,10 @@ impl Rib {
         let found = if q.longest {
             (0..=q.prefix.len()).rev().find_map(|len| {
                 let p = Prefix::new(q.prefix.addr(), len).ok()?;
-                self.table().get_key_value(&p)
+                self.table().get(&p).map(|v| (p, v))
             })
         } else {
-            self.table().get_key_value(&q.prefix)
+            self.table().get(&q.prefix).map(|v| (q.prefix, v))
         };
         let Some((prefix, paths)) = found else {
             return LookupResult {
@@ -461,7 +461,7 @@ impl Rib {
             })
             .collect();
         LookupResult {
-            prefix: Some(*prefix),
+            prefix: Some(prefix),
             candidates,
             client: client.map(|c| c.2),
         }
@@ -483,7 +483,11 @@ impl Rib {
                 (s.id, s.asn, wants)
             })
             .collect();
-        for (seen, (prefix, paths)) in self.table().range((start, Bound::Unbounded)).enumerate() {
+        for (seen, (ref prefix, paths)) in self
+            .table()
+            .range(start.as_ref(), Bound::Unbounded)
+            .enumerate()
+        {
             if seen == budget {
                 return;
             }

@@ -426,7 +426,7 @@ fn peering_matrix_matches_every_clients_answer() {
         .peer_specs()
         .map(|s| (s.id, s.addr, s.families.clone()))
         .collect();
-    let prefixes: Vec<Prefix> = rib.table().keys().copied().collect();
+    let prefixes: Vec<Prefix> = rib.table().iter().map(|(p, _)| p).collect();
     for p in &prefixes {
         for (id, addr, fams) in &specs {
             if !fams.contains(&family_of(p)) {

@@ -28,12 +28,13 @@ pub use reevaluate::Scope;
 use crate::intern::Interner;
 use crate::path::{best, Path, Rank, Route};
 use crate::peer::{MaxPrefixAction, PeerId, PeerSpec, SharedBatch, SharedMsg};
+use crate::table::Table;
 use bytes::Bytes;
 use condor_policy::{ExportControl, PathCheck, RpkiCheck};
 use condor_wire::{Context, Family, NextHop, Nlri, PathAttributes, Prefix, Update, UpdateBuilder};
 use smallvec::SmallVec;
-use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -273,6 +274,9 @@ fn same(a: Option<&Path>, b: Option<&Path>) -> bool {
     }
 }
 
+/// Touched prefixes a batch usually holds at most (see the RIB task).
+const TOUCHED_KEPT: usize = 16_384;
+
 /// How many backlog entries one client flushes per turn (fairness).
 const BACKLOG_CHUNK: usize = 20_000;
 
@@ -307,7 +311,7 @@ struct Group {
 /// The RIB.
 pub struct Rib {
     /// Candidates per prefix, ordered so that a walk can resume anywhere.
-    table: BTreeMap<Prefix, Paths>,
+    table: Table,
     peers: HashMap<PeerId, PeerState>,
     interner: Interner,
     /// Old candidates of the prefixes touched in this batch.
@@ -338,7 +342,7 @@ impl Rib {
     /// An empty RIB.
     pub fn new() -> Rib {
         Rib {
-            table: BTreeMap::new(),
+            table: Table::default(),
             peers: HashMap::new(),
             interner: Interner::default(),
             touched: FastMap::default(),
@@ -386,7 +390,7 @@ impl Rib {
     }
 
     /// The whole table, for the read queries of [`crate::query`].
-    pub(crate) fn table(&self) -> &BTreeMap<Prefix, Paths> {
+    pub(crate) fn table(&self) -> &Table {
         &self.table
     }
 
@@ -430,19 +434,19 @@ impl Rib {
                 .ok()
                 .map(|i| down[i].1.contains(&family))
         };
-        let mut emptied = Vec::new();
-        for (prefix, paths) in self.table.iter_mut() {
-            let family = family_of(prefix);
+        let touched = &mut self.touched;
+        let filtered = &mut self.filtered;
+        self.table.for_each_mut(None, |prefix, paths| {
+            let family = family_of(&prefix);
             if !paths.iter().any(|p| kept(p, family) == Some(false)) {
                 for p in paths.iter_mut() {
                     if kept(p, family) == Some(true) {
                         p.stale = true;
                     }
                 }
-                continue;
+                return;
             }
-            self.touched.entry(*prefix).or_insert_with(|| paths.clone());
-            let filtered = &mut self.filtered;
+            touched.entry(prefix).or_insert_with(|| paths.clone());
             paths.retain(|p| match kept(p, family) {
                 None => true,
                 Some(true) => {
@@ -454,13 +458,7 @@ impl Rib {
                     false
                 }
             });
-            if paths.is_empty() {
-                emptied.push(*prefix);
-            }
-        }
-        for p in emptied {
-            self.table.remove(&p);
-        }
+        });
     }
 
     /// A session came up: the client gets the whole table, then End-of-RIB.
@@ -596,34 +594,23 @@ impl Rib {
             state.stale = None;
         }
         let mut removed = 0;
-        let mut emptied = Vec::new();
-        let range = if family == Family::IPV4_UNICAST {
-            self.table
-                .range_mut(Prefix::V4(0.into(), 0)..Prefix::V6(0.into(), 0))
-        } else {
-            self.table.range_mut(Prefix::V6(0.into(), 0)..)
-        };
-        for (prefix, paths) in range {
-            if !paths.iter().any(|p| p.peer == id && p.stale) {
-                continue;
-            }
-            self.touched.entry(*prefix).or_insert_with(|| paths.clone());
-            let filtered = &mut self.filtered;
-            paths.retain(|p| {
-                let gone = p.peer == id && p.stale;
-                if gone {
-                    removed += 1;
-                    *filtered -= usize::from(!p.verdict.is_accepted());
+        let touched = &mut self.touched;
+        let filtered = &mut self.filtered;
+        self.table
+            .for_each_mut(Some(family == Family::IPV4_UNICAST), |prefix, paths| {
+                if !paths.iter().any(|p| p.peer == id && p.stale) {
+                    return;
                 }
-                !gone
+                touched.entry(prefix).or_insert_with(|| paths.clone());
+                paths.retain(|p| {
+                    let gone = p.peer == id && p.stale;
+                    if gone {
+                        removed += 1;
+                        *filtered -= usize::from(!p.verdict.is_accepted());
+                    }
+                    !gone
+                });
             });
-            if paths.is_empty() {
-                emptied.push(*prefix);
-            }
-        }
-        for p in emptied {
-            self.table.remove(&p);
-        }
         if let Some(state) = self.peers.get_mut(&id) {
             let i = usize::from(family != Family::IPV4_UNICAST);
             state.count[i] = state.count[i].saturating_sub(removed);
@@ -760,8 +747,7 @@ impl Rib {
         let key = (id, path.path_id);
         let accepted = path.verdict.is_accepted();
         match self.table.entry(prefix) {
-            Entry::Occupied(mut e) => {
-                let v = e.get_mut();
+            Ok(v) => {
                 let at = v.binary_search_by(|p| (p.peer, p.path_id).cmp(&key));
                 if at.is_err() && !admit(state, &mut self.notices, prefix) {
                     return;
@@ -782,7 +768,7 @@ impl Rib {
                     }
                 }
             }
-            Entry::Vacant(e) => {
+            Err(e) => {
                 if !admit(state, &mut self.notices, prefix) {
                     return;
                 }
@@ -797,14 +783,19 @@ impl Rib {
     /// since the last call, and queues it. Then flushes backlogs.
     pub fn end_batch(&mut self) {
         self.settle();
-        let touched = std::mem::take(&mut self.touched);
+        let mut touched = std::mem::take(&mut self.touched);
         if !touched.is_empty() {
-            self.export_changes(touched);
+            self.export_changes(touched.drain());
+        }
+        // The map is kept for the next batch (no regrowth), unless an
+        // unusual batch (a mass session loss) made it large.
+        if touched.capacity() <= 4 * TOUCHED_KEPT {
+            self.touched = touched;
         }
         self.flush_backlogs();
     }
 
-    fn export_changes(&mut self, touched: FastMap<Prefix, Paths>) {
+    fn export_changes(&mut self, touched: impl Iterator<Item = (Prefix, Paths)>) {
         // Who takes the shared stream in this batch.
         let in_sync: HashSet<PeerId> = self
             .peers
@@ -966,11 +957,11 @@ impl Rib {
             if budget > 0 {
                 if let Some(d) = s.dump.as_mut() {
                     let start = match d.after {
-                        Some(a) => std::ops::Bound::Excluded(a),
-                        None => std::ops::Bound::Unbounded,
+                        Some(a) => Bound::Excluded(a),
+                        None => Bound::Unbounded,
                     };
                     let mut finished = true;
-                    for (prefix, paths) in self.table.range((start, std::ops::Bound::Unbounded)) {
+                    for (ref prefix, paths) in self.table.range(start.as_ref(), Bound::Unbounded) {
                         if budget == 0 {
                             finished = false;
                             break;

@@ -14,6 +14,7 @@ use condor_policy::{MemberImport, PathCheck, RpkiCheck, Verdict};
 use condor_wire::Prefix;
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::ops::Bound;
 use std::sync::Arc;
 
 /// Which paths to re-evaluate.
@@ -109,14 +110,18 @@ impl Rib {
             // A peer's paths are found by a walk: the table is the
             // Adj-RIB-In (see `PeerState::count`).
             Scope::All | Scope::Peer(_) => {
-                for (prefix, paths) in &self.table {
+                for (ref prefix, paths) in self.table.iter() {
                     check(prefix, paths);
                 }
             }
             Scope::Covered(covering) => {
                 let mut seen: Vec<Prefix> = Vec::new();
                 for c in covering {
-                    let inside = self.table.range(*c..=last_inside(c)).map(|(p, _)| *p);
+                    let last = last_inside(c);
+                    let inside = self
+                        .table
+                        .range(Bound::Included(c), Bound::Included(&last))
+                        .map(|(p, _)| p);
                     seen.extend(inside.filter(|p| c.contains(p)));
                 }
                 seen.sort_unstable();
