@@ -25,7 +25,7 @@
 
 use crate::support::*;
 use condor_rib::LookupQuery;
-use condor_wire::{Community, ExtCommunity, LargeCommunity};
+use condor_wire::{Community, ExtCommunity, LargeCommunity, SegmentKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
@@ -194,9 +194,18 @@ struct Client {
     asn: u32,
     /// Last octet of its address (192.0.2.N → 127.0.0.N).
     octet: u8,
+    /// Its expected table: `expected-routes/<variant>/<file>.txt`.
+    file: String,
     /// Its BIRD template imports from the route server (`import none` makes
     /// its expected table show only its own routes: nothing to compare).
     imports: bool,
+    /// It negotiates ADD-PATH receive with arouteserver's BIRD, so its
+    /// expected table holds several paths per prefix; the test speaker does
+    /// not, and is compared with the route server's best path among them.
+    add_path: bool,
+    /// Prefixes its BIRD template's import filter rejects (not in its
+    /// expected table, whatever the route server sends).
+    import_reject: Vec<&'static str>,
     /// Extra TOML lines of its `[[neighbor]]`.
     extra: String,
 }
@@ -205,7 +214,10 @@ fn client(asn: u32, octet: u8) -> Client {
     Client {
         asn,
         octet,
+        file: format!("AS{asn}"),
         imports: true,
+        add_path: false,
+        import_reject: Vec::new(),
         extra: String::new(),
     }
 }
@@ -214,8 +226,13 @@ fn client(asn: u32, octet: u8) -> Client {
 #[derive(Clone, Debug)]
 struct Ann {
     from: u32,
+    /// Last octet of the announcing client's address (by default its
+    /// NEXT_HOP's: two clients may share an ASN).
+    sender: u8,
     prefix: &'static str,
     as_path: Vec<u32>,
+    /// An AS_SET after the AS_SEQUENCE `as_path` (empty: none).
+    as_set: Vec<u32>,
     /// Last octet of the NEXT_HOP value (192.0.2.N).
     next_hop: u8,
     comms: Communities,
@@ -266,6 +283,10 @@ struct Scenario {
     /// TOML after `[server]`: `[filters]` and any other table.
     tables: String,
     anns: Vec<Ann>,
+    /// Announcements of the scenario not sent, for a feature Condor does
+    /// not have: (prefix, one-line reason). Each is named in docs/policy.md
+    /// and removed from every expected table.
+    left_out: Vec<(&'static str, &'static str)>,
     deviations: Vec<Deviation>,
 }
 
@@ -279,7 +300,8 @@ struct Tally {
 
 async fn replay(sc: Scenario) -> Option<Tally> {
     let dir = scenarios_dir()?.join(sc.name);
-    // Every intended difference is explained in docs/policy.md.
+    // Every intended difference and every announcement left out is
+    // explained in docs/policy.md.
     let policy_doc = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/policy.md");
     let policy = std::fs::read_to_string(policy_doc).expect("docs/policy.md");
     for dev in &sc.deviations {
@@ -289,7 +311,26 @@ async fn replay(sc: Scenario) -> Option<Tally> {
             dev.doc
         );
     }
+    for (prefix, why) in &sc.left_out {
+        assert!(
+            policy.contains(&format!("`{prefix}`")),
+            "docs/policy.md does not name `{prefix}`, left out: {why}"
+        );
+    }
+    let left_out = |p: &str| sc.left_out.iter().any(|(l, _)| pfx(l) == pfx(p));
     let expected_dir = dir.join("expected-routes").join(sc.variant);
+    // The route server's expected table: every path, who sent it, best,
+    // filtered; its best paths choose among an ADD-PATH client's paths.
+    let rs_file = expected_dir.join("rs.txt");
+    let rs_text =
+        std::fs::read_to_string(&rs_file).unwrap_or_else(|e| panic!("{}: {e}", rs_file.display()));
+    let rs_entries = parse_expected(&rs_text);
+    for (prefix, _) in &sc.left_out {
+        assert!(
+            rs_entries.iter().any(|e| pfx(&e.prefix) == pfx(prefix)),
+            "{prefix} is left out but the scenario's rs.txt does not have it"
+        );
+    }
     init_logging();
     let mut cfg = ConfigBuilder::new(lan(RS_OCTET))
         .asn(RS)
@@ -311,51 +352,68 @@ async fn replay(sc: Scenario) -> Option<Tally> {
         s.expect("End-of-RIB", |s| s.eor).await;
         speakers.push(s);
     }
-    for a in &sc.anns {
+    for a in sc.anns.iter().filter(|a| !left_out(a.prefix)) {
         let i = sc
             .clients
             .iter()
-            .position(|c| c.asn == a.from)
+            .position(|c| c.octet == a.sender && c.asn == a.from)
             .expect("announcing client");
         let p = pfx(a.prefix);
-        speakers[i]
-            .announce_with_communities(&[p], &a.as_path, lan(a.next_hop), &a.comms)
-            .await;
+        if a.as_set.is_empty() {
+            speakers[i]
+                .announce_with_communities(&[p], &a.as_path, lan(a.next_hop), &a.comms)
+                .await;
+        } else {
+            assert_eq!(a.comms, Communities::default(), "AS_SET routes carry none");
+            let msg = as_set_update(p, &a.as_path, &a.as_set, lan(a.next_hop));
+            speakers[i].send_raw(&msg).await.expect("send UPDATE");
+        }
     }
 
     let mut diffs = Vec::new();
     let mut tally = Tally::default();
+    let rs_via = format!("192.0.2.{RS_OCTET}");
     // Per client: the routes learnt via the route server.
     for (c, s) in sc.clients.iter().zip(speakers.iter_mut()) {
         if !c.imports {
             continue;
         }
-        let file = expected_dir.join(format!("AS{}.txt", c.asn));
+        let file = expected_dir.join(format!("{}.txt", c.file));
         let text =
             std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let rs_via = format!("192.0.2.{RS_OCTET}");
-        let mut want: BTreeMap<String, Route> = parse_expected(&text)
+        let mut paths: BTreeMap<String, Vec<Route>> = BTreeMap::new();
+        for e in parse_expected(&text)
             .into_iter()
             .filter(|e| e.via == rs_via)
-            .map(|e| (e.prefix, e.route))
-            .collect();
+        {
+            paths.entry(e.prefix).or_default().push(e.route);
+        }
+        let mut want: BTreeMap<String, Route> = BTreeMap::new();
+        for (prefix, routes) in paths {
+            let route = if routes.len() == 1 {
+                routes.into_iter().next().expect("one route")
+            } else {
+                assert!(c.add_path, "{}: several paths for {prefix}", c.file);
+                rs_best_of(&rs_entries, &prefix, routes)
+            };
+            if !left_out(&prefix) {
+                want.insert(prefix, route);
+            }
+        }
         for dev in &sc.deviations {
             (dev.apply)(c.asn, &mut want);
         }
-        let got_now = |s: &Speaker| received(s);
-        s.pump_until(CONVERGE, |s| got_now(s) == want).await;
+        let view = |s: &Speaker| client_view(c, s);
+        s.pump_until(CONVERGE, |s| view(s) == want).await;
         s.drain_for(SETTLE).await;
-        let got = received(s);
+        let got = view(s);
         tally.clients += 1;
         tally.routes += want.len();
-        diff_tables(&format!("AS{}", c.asn), &want, &got, &mut diffs);
+        diff_tables(&c.file, &want, &got, &mut diffs);
     }
-    // The route server's table: every path, who sent it, best, filtered.
-    let rs_file = expected_dir.join("rs.txt");
-    let text =
-        std::fs::read_to_string(&rs_file).unwrap_or_else(|e| panic!("{}: {e}", rs_file.display()));
+    // The route server's table.
     let mut want: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for e in parse_expected(&text) {
+    for e in rs_entries.iter().filter(|e| !left_out(&e.prefix)) {
         let line = rs_line(
             &e.via,
             &e.route.as_path,
@@ -363,13 +421,13 @@ async fn replay(sc: Scenario) -> Option<Tally> {
             e.best,
             e.filtered,
         );
-        want.entry(e.prefix).or_default().push(line);
+        want.entry(e.prefix.clone()).or_default().push(line);
     }
     for dev in &sc.deviations {
         (dev.apply_rs)(&mut want);
     }
     // Every announced prefix is looked up, expected or not.
-    for a in &sc.anns {
+    for a in sc.anns.iter().filter(|a| !left_out(a.prefix)) {
         want.entry(pfx(a.prefix).to_string()).or_default();
     }
     tally.rs_paths = want.values().map(Vec::len).sum();
@@ -388,12 +446,14 @@ async fn replay(sc: Scenario) -> Option<Tally> {
             .candidates
             .iter()
             .map(|c| {
-                let path: Vec<u32> = c
-                    .path
-                    .attrs
-                    .as_path()
-                    .map(|p| p.asns().map(|a| a.0).collect())
-                    .unwrap_or_default();
+                // The AS_SEQUENCE, as arouteserver's dumps show paths
+                // (an AS_SET's members are not listed there).
+                let mut path: Vec<u32> = Vec::new();
+                c.path.attrs.for_each_asn(|kind, a| {
+                    if kind == SegmentKind::Sequence {
+                        path.push(a.0);
+                    }
+                });
                 let from = match c.from.as_ref().map(|f| f.addr) {
                     Some(IpAddr::V4(a)) => unmap(a),
                     other => format!("{other:?}"),
@@ -421,10 +481,71 @@ async fn replay(sc: Scenario) -> Option<Tally> {
     );
     let docs: Vec<&str> = sc.deviations.iter().map(|d| d.doc).collect();
     eprintln!(
-        "scenario {}/{}: {} clients, {} routes received as expected, {} route-server paths; intended differences applied: {docs:?}",
-        sc.name, sc.variant, tally.clients, tally.routes, tally.rs_paths
+        "scenario {}/{}: {} clients, {} routes received as expected, {} route-server paths, {} announcements left out; intended differences applied: {docs:?}",
+        sc.name, sc.variant, tally.clients, tally.routes, tally.rs_paths, sc.left_out.len()
     );
     Some(tally)
+}
+
+/// Of an ADD-PATH client's paths for `prefix`, the one that is the route
+/// server's best (same AS path once the route server's own ASN, which
+/// `prepend_rs_as` adds, is removed; same next hop if that still leaves
+/// several): what a client without ADD-PATH receives.
+fn rs_best_of(rs_entries: &[Entry], prefix: &str, routes: Vec<Route>) -> Route {
+    let best = rs_entries
+        .iter()
+        .find(|e| e.prefix == prefix && e.best)
+        .unwrap_or_else(|| panic!("rs.txt has no best path for {prefix}"));
+    let plain = |r: &Route| -> Vec<u32> {
+        let mut p = r.as_path.clone();
+        if p.first() == Some(&RS) {
+            p.remove(0);
+        }
+        p
+    };
+    let same_path: Vec<Route> = routes
+        .into_iter()
+        .filter(|r| plain(r) == best.route.as_path)
+        .collect();
+    let n = same_path.len();
+    same_path
+        .iter()
+        .find(|r| n == 1 || r.next_hop == best.route.next_hop)
+        .cloned()
+        .unwrap_or_else(|| panic!("no path of {prefix} is the route server's best"))
+}
+
+/// What a client keeps of what it received, as its BIRD would: routes
+/// whose AS path holds its own ASN are dropped (AS loop, RFC 4271 §9.1.2),
+/// and so are the prefixes its import filter rejects.
+fn client_view(c: &Client, s: &Speaker) -> BTreeMap<String, Route> {
+    let mut got = received(s);
+    got.retain(|p, r| {
+        !r.as_path.contains(&c.asn) && !c.import_reject.iter().any(|x| pfx(x) == pfx(p))
+    });
+    got
+}
+
+/// An UPDATE announcing `prefix` with AS_PATH = `seq` then the AS_SET
+/// `set` (4-octet ASNs), ORIGIN IGP and `next_hop`.
+fn as_set_update(
+    prefix: condor_wire::Prefix,
+    seq: &[u32],
+    set: &[u32],
+    next_hop: Ipv4Addr,
+) -> Vec<u8> {
+    let mut path = as_sequence(seq);
+    path.extend([1u8, set.len() as u8]);
+    set.iter().for_each(|a| path.extend(a.to_be_bytes()));
+    let mut attrs = raw_attr(0x40, 1, &[0]);
+    attrs.extend(raw_attr(0x40, 2, &path));
+    attrs.extend(raw_attr(0x40, 3, &next_hop.octets()));
+    let condor_wire::Prefix::V4(addr, len) = prefix else {
+        panic!("IPv4 only: {prefix}")
+    };
+    let mut nlri = vec![len];
+    nlri.extend(&addr.octets()[..usize::from(len).div_ceil(8)]);
+    raw_update(&[], &attrs, &nlri)
 }
 
 /// What a client has: nothing once its session is down.
@@ -505,8 +626,10 @@ fn default_filters() -> String {
 fn ann(from: u32, prefix: &'static str, as_path: &[u32], next_hop: u8) -> Ann {
     Ann {
         from,
+        sender: next_hop,
         prefix,
         as_path: as_path.to_vec(),
+        as_set: Vec::new(),
         next_hop,
         comms: Communities::default(),
     }
@@ -529,6 +652,7 @@ fn path_hiding(variant: &'static str, deviations: Vec<Deviation>) -> Scenario {
         clients: vec![as1, as2, client(3, 31), client(4, 41)],
         tables: default_filters(),
         anns: vec![tagged, ann(2, "101.0.1.0/24", &[2, 101, 101, 101, 101], 21)],
+        left_out: vec![],
         deviations,
     }
 }
@@ -586,6 +710,7 @@ async fn gshut() {
             ann(2, "2.0.1.0/24", &[2], 21),
             ann(2, "2.0.2.0/24", &[2], 21),
         ],
+        left_out: vec![],
         deviations: vec![Deviation::clients(
             "Route-server graceful shutdown",
             |_, want| {
@@ -641,6 +766,7 @@ async fn communities() {
             // AS2_bad_cust_comm1: 65501:65501, as announced.
             a2("2.0.6.0/24", vec![std_c(65501, 65501)], vec![]),
         ],
+        left_out: vec![],
         deviations: vec![Deviation::clients(
             "Custom (informational) communities",
             |_, want| {
@@ -803,6 +929,7 @@ async fn max_prefix() {
         ],
         tables: default_filters(),
         anns,
+        left_out: vec![],
         deviations: vec![
             drop_new_keeps_first(1, 11, &P1, 4),
             drop_new_keeps_first(2, 21, &P2, 3),
@@ -882,4 +1009,467 @@ async fn communities_extended_forms_are_relayed_not_acted_on() {
         assert!(!got.contains_key("2.0.4.0/24"), "{}", s.describe());
     }
     let _ = d.shutdown("end of the test").await;
+}
+
+/// The `global` scenario's AS-SETs (README.rst) as Condor IRR files, one
+/// per client: AS1's clients AS-AS1 + AS-AS1_CUSTOMERS (AS1_1 with its
+/// white lists: `white_list_pref` 11.1.0.0/16 le 32, `white_list_asn`
+/// 1011, `white_list_route` 11.3.0.0/16 exact with AS1011), AS2 AS-AS2 +
+/// AS-AS2_CUSTOMERS, AS222 AS-AS222. Route objects accept more-specifics
+/// up to /24 (`allow_longer_prefixes: True`; Condor's `max_len_v4`).
+const GLOBAL_IRR: [(&str, &str); 4] = [
+    (
+        "AS1_1",
+        "# AS-AS1\nAS1\n1.0.0.0/8\n128.0.0.0/7\n# AS-AS1_CUSTOMERS\nAS101\nAS103\nAS104\n101.0.0.0/16\n103.0.0.0/16\n# white lists\n11.1.0.0/16 le 32\nAS1011\n11.3.0.0/16 le 16\n",
+    ),
+    (
+        "AS1_2",
+        "# AS-AS1\nAS1\n1.0.0.0/8\n128.0.0.0/7\n# AS-AS1_CUSTOMERS\nAS101\nAS103\nAS104\n101.0.0.0/16\n103.0.0.0/16\n",
+    ),
+    (
+        "AS2",
+        "# AS-AS2\nAS2\n2.0.0.0/16\n# AS-AS2_CUSTOMERS\nAS101\nAS103\n101.0.0.0/16\n103.0.0.0/16\n",
+    ),
+    ("AS222", "# AS-AS222\nAS333\n222.0.0.0/8\n"),
+];
+
+/// AS101's ROAs (README.rst): prefix, maxLength, ASN.
+const GLOBAL_ROAS: [(&str, u8, u32); 6] = [
+    ("101.0.8.0/24", 24, 101),
+    ("101.0.9.0/24", 24, 102),
+    ("101.0.128.0/20", 23, 101),
+    ("101.2.0.0/17", 17, 101),
+    ("101.2.128.0/17", 24, 101),
+    ("101.3.0.0/16", 24, 105),
+];
+
+/// What AS101 (not a client) gives AS1 (`to_AS1 = true`) or AS2: prefix,
+/// AS path, standard and large communities (AS101.j2).
+fn as101_routes(to_as1: bool) -> Vec<(&'static str, Vec<u32>, Communities)> {
+    let c = |std: &[(u16, u16)], large: &[(u32, u32, u32)]| Communities {
+        std: std.iter().map(|&(a, b)| std_c(a, b)).collect(),
+        ext: vec![],
+        large: large.iter().map(|&(a, b, c)| lrg(a, b, c)).collect(),
+    };
+    let none = Communities::default;
+    let (gshut_1, gshut_2) = if to_as1 {
+        (vec![101, 103], vec![101, 101, 103])
+    } else {
+        (vec![101, 101, 103], vec![101, 103])
+    };
+    vec![
+        ("101.0.1.0/24", vec![101], none()),
+        ("101.1.0.0/24", vec![101], none()),
+        ("101.0.2.0/24", vec![101], c(&[(65530, 0)], &[])),
+        ("101.0.3.0/24", vec![101], c(&[], &[(999, 65530, 0)])),
+        ("101.0.4.0/24", vec![101], c(&[(888, 0)], &[])),
+        ("101.0.5.0/24", vec![101], c(&[], &[(888, 0, 0)])),
+        (
+            "101.0.6.0/24",
+            vec![101],
+            c(&[(65530, 1), (777, 0)], &[(999, 65530, 1), (777, 0, 0)]),
+        ),
+        ("102.0.1.0/24", vec![101, 102], none()),
+        ("101.0.7.0/24", vec![101, 174], none()),
+        ("101.0.10.0/24", vec![101, 666], none()),
+        ("101.0.11.0/24", vec![101, 777], none()),
+        ("101.0.8.0/24", vec![101], none()),
+        ("101.0.9.0/24", vec![101], none()),
+        ("101.0.128.0/24", vec![101], none()),
+        ("101.0.128.1/32", vec![101], c(&[(65535, 666)], &[])),
+        ("103.0.1.0/24", gshut_1, none()),
+        ("103.0.2.0/24", gshut_2, none()),
+        ("101.2.0.0/17", vec![101], none()),
+        ("101.2.1.0/24", vec![101], none()),
+        ("101.2.128.0/24", vec![101], none()),
+        ("101.3.0.0/24", vec![101, 105], none()),
+        ("104.0.1.0/24", vec![101, 104], none()),
+        ("104.1.1.0/24", vec![101, 104], none()),
+    ]
+}
+
+/// An announcement of `from` (at 192.0.2.`sender`) with these communities.
+fn ann_c(
+    from: u32,
+    sender: u8,
+    prefix: &'static str,
+    as_path: &[u32],
+    next_hop: u8,
+    comms: Communities,
+) -> Ann {
+    let mut a = ann(from, prefix, as_path, next_hop);
+    a.sender = sender;
+    a.comms = comms;
+    a
+}
+
+fn stds(list: &[(u16, u16)]) -> Communities {
+    Communities {
+        std: list.iter().map(|&(a, b)| std_c(a, b)).collect(),
+        ..Communities::default()
+    }
+}
+
+/// Every announcement of the `global` scenario (the `AS*.j2` templates),
+/// arouteserver's action communities translated to Condor's
+/// (docs/policy.md, "Action communities").
+fn global_anns() -> Vec<Ann> {
+    let mut v = Vec::new();
+    let gshut = std_c(65535, 0);
+    // AS1_1 (192.0.2.11): next-hop-self.
+    for (p, path) in [
+        ("1.0.1.0/24", &[1][..]),
+        ("1.0.2.0/24", &[1]),
+        ("10.0.0.0/24", &[1]),
+        ("192.0.2.0/24", &[1]),
+        ("128.0.0.0/7", &[1]),
+        ("128.0.0.0/8", &[2, 1]),
+        ("128.0.0.0/9", &[1, 65536, 1]),
+        ("128.0.0.0/10", &[1, 2, 2, 2, 2, 2, 2, 1]),
+        ("11.1.1.0/24", &[1, 1011]),
+        ("11.1.2.0/24", &[1, 1000]),
+        ("11.2.1.0/24", &[1, 1011]),
+        ("11.3.0.0/16", &[1, 1011]),
+        ("11.4.1.0/24", &[1, 1000]),
+        ("11.3.1.0/24", &[1, 1011]),
+    ] {
+        v.push(ann(1, p, path, 11));
+    }
+    // AS1_2 (192.0.2.12): AS1_good3 with AS1_1's next hop; AS101's
+    // routes with AS101's next hop (no next-hop-self).
+    v.push(ann(1, "1.0.1.0/24", &[1], 12));
+    v.push(ann(1, "1.0.2.0/24", &[1], 12));
+    v.push(ann_c(1, 12, "1.0.3.0/24", &[1], 11, Communities::default()));
+    for (sender, next_hop) in [(11, 11), (12, 101)] {
+        for (p, path, mut comms) in as101_routes(true) {
+            if p == "103.0.1.0/24" {
+                comms.std.push(gshut);
+            }
+            let full: Vec<u32> = [1].iter().chain(&path).copied().collect();
+            v.push(ann_c(1, sender, p, &full, next_hop, comms));
+        }
+    }
+    // AS2 (192.0.2.21): next-hop-self, two next hops of its own (.22
+    // authorized, .23 not).
+    v.push(ann(2, "2.0.1.0/24", &[2], 21));
+    v.push(ann(2, "2.0.2.0/24", &[2], 21));
+    v.push(ann_c(2, 21, "2.0.3.1/32", &[2], 21, stds(&[(65535, 666)])));
+    v.push(ann_c(2, 21, "2.0.3.2/32", &[2], 21, stds(&[(65534, 0)])));
+    let mut local_bh = ann(2, "2.0.3.3/32", &[2], 21);
+    local_bh.comms.large = vec![lrg(65534, 0, 0)];
+    v.push(local_bh);
+    v.push(ann_c(2, 21, "2.0.4.0/24", &[2], 22, Communities::default()));
+    v.push(ann_c(2, 21, "2.0.5.0/24", &[2], 23, Communities::default()));
+    for (p, path, mut comms) in as101_routes(false) {
+        if p == "103.0.2.0/24" {
+            comms.std.push(gshut);
+        }
+        let full: Vec<u32> = [2].iter().chain(&path).copied().collect();
+        v.push(ann_c(2, 21, p, &full, 21, comms));
+    }
+    // AS3 (192.0.2.31), communities translated: 65501:peer (announce to)
+    // → 999:peer; 6552n:6552n (prepend n× to all) → 6550n:999; 6552n:peer
+    // → 6551n:peer; 65522:64512 (prepend 2× to AS151866 by its 16-bit
+    // mapping) → 999:102:151866.
+    let a3 = |p, std: &[(u16, u16)]| ann_c(3, 31, p, &[3], 31, stds(std));
+    v.push(a3("3.0.1.0/24", &[]));
+    v.push(a3("3.0.2.0/24", &[(0, 999), (999, 1)]));
+    v.push(a3("3.0.3.0/24", &[(0, 1)]));
+    v.push(a3("3.0.4.0/24", &[(0, 999)]));
+    v.push(a3("3.0.5.0/24", &[(65501, 999)]));
+    v.push(a3("3.0.6.0/24", &[(65502, 999)]));
+    v.push(a3("3.0.7.0/24", &[(65503, 999)]));
+    v.push(a3("3.0.8.0/24", &[(65511, 1)]));
+    v.push(a3("3.0.9.0/24", &[(65512, 2)]));
+    v.push(a3("3.0.10.0/24", &[(65513, 1), (65501, 999)]));
+    v.push(a3("3.0.11.0/24", &[(65507, 999)]));
+    v.push(a3("3.0.12.0/24", &[(65509, 1), (65513, 2)]));
+    v.push(a3("3.0.13.0/24", &[(65535, 65281)]));
+    v.push(ann(3, "3.0.14.0/24", &[3, 174, 33], 31));
+    let mut to_151866 = ann(3, "3.0.15.0/24", &[3], 31);
+    to_151866.comms.large = vec![lrg(RS, 102, 151_866)];
+    v.push(to_151866);
+    v.push(a3("3.0.16.0/24", &[(65509, 64512)]));
+    v.push(ann(3, "0.0.0.0/0", &[3], 31));
+    // AS4 (192.0.2.41): RTT-based communities (left out, see below).
+    let a4 = |p, std: &[(u16, u16)]| ann_c(4, 41, p, &[4], 41, stds(std));
+    v.push(a4("4.0.1.0/24", &[(0, 999), (64532, 15)]));
+    v.push(a4("4.0.2.0/24", &[(0, 999), (64532, 5)]));
+    v.push(a4("4.0.3.0/24", &[(64531, 15)]));
+    v.push(a4("4.0.4.0/24", &[(64531, 5)]));
+    v.push(a4("4.0.5.0/24", &[(64531, 5), (999, 3)]));
+    v.push(a4("4.0.6.0/24", &[(64530, 5), (64531, 100)]));
+    v.push(a4("4.0.7.1/32", &[(65535, 666), (64531, 20)]));
+    v.push(a4("4.0.8.0/24", &[(64539, 100), (64538, 10)]));
+    v.push(a4("4.0.9.0/24", &[(64536, 5), (64535, 20), (65501, 999)]));
+    let mut rtt_ext = ann(4, "4.0.10.0/24", &[4], 41);
+    rtt_ext.comms.ext = vec![rt(64537, 10), rt(64538, 20)];
+    v.push(rtt_ext);
+    // AS151866 (192.0.2.51).
+    v.push(ann(151_866, "192.168.1.0/24", &[151_866], 51));
+    // AS222 (192.0.2.222, ExaBGP): aggregates with an AS_SET.
+    for (p, set) in [
+        ("222.1.1.0/24", [333, 333]),
+        ("222.2.2.0/24", [333, 333]),
+        ("222.3.3.0/24", [444, 555]),
+    ] {
+        let mut a = ann(222, p, &[222, 333], 222);
+        a.as_set = set.to_vec();
+        v.push(a);
+    }
+    v
+}
+
+/// The `global` scenario's announcements whose feature Condor does not
+/// have (docs/policy.md, "The global scenario"): not sent, and removed
+/// from the expected tables.
+const GLOBAL_LEFT_OUT: [(&str, &str); 19] = [
+    (
+        "3.0.1.0/24",
+        "per-client prefix black list (black_list_pref)",
+    ),
+    (
+        "3.0.11.0/24",
+        "add NO_EXPORT to all action community (65507:999)",
+    ),
+    (
+        "3.0.12.0/24",
+        "add NO_EXPORT to a peer action community (65509:1)",
+    ),
+    (
+        "3.0.16.0/24",
+        "add NO_EXPORT to a 16-bit-mapped peer (65509:64512)",
+    ),
+    ("4.0.1.0/24", "RTT-based communities"),
+    ("4.0.2.0/24", "RTT-based communities"),
+    ("4.0.3.0/24", "RTT-based communities"),
+    ("4.0.4.0/24", "RTT-based communities"),
+    ("4.0.5.0/24", "RTT-based communities"),
+    ("4.0.6.0/24", "RTT-based communities"),
+    (
+        "4.0.7.1/32",
+        "RTT-based communities (and a blackhole from a member without IRR data)",
+    ),
+    ("4.0.8.0/24", "RTT-based communities"),
+    ("4.0.9.0/24", "RTT-based communities"),
+    ("4.0.10.0/24", "RTT-based communities"),
+    ("2.0.3.2/32", "local blackhole community 65534:0"),
+    ("2.0.3.3/32", "local blackhole community 65534:0:0"),
+    ("11.4.1.0/24", "white_list_route without an origin ASN"),
+    ("104.0.1.0/24", "ARIN whois dump as route objects"),
+    ("104.1.1.0/24", "NIC.BR whois dump as route objects"),
+];
+
+/// A client table's route.
+fn route(as_path: &[u32], next_hop: &str) -> Route {
+    Route {
+        as_path: as_path.to_vec(),
+        next_hop: next_hop.into(),
+        std: vec![],
+        ext: vec![],
+        lrg: vec![],
+    }
+}
+
+/// Sets `best`/`filtered` of the route-server line of `prefix` from `via`.
+fn set_rs(want: &mut RsTable, prefix: &str, via: &str, best: bool, filtered: bool) {
+    let lines = want.get_mut(prefix).expect("prefix in rs.txt");
+    let line = lines
+        .iter_mut()
+        .find(|l| l.starts_with(&format!("from {via} ")))
+        .unwrap_or_else(|| panic!("rs.txt has no path of {prefix} from {via}"));
+    let head = line.split(" best ").next().expect("line").to_string();
+    *line = format!("{head} best {best} filtered {filtered}");
+}
+
+/// The `global` scenario (README.rst), BIRD 2, IPv4, "reject" policy:
+/// IRR (AS-SETs and white lists as Condor IRR files), RPKI (AS101's ROAs
+/// as a VRP file), RPKI ROAs as route objects, blackholing with next hop
+/// 192.0.2.66, graceful shutdown, next-hop policies (strict, same AS,
+/// authorized addresses), transit-free and never-via-route-servers ASNs,
+/// AS path length 6, action communities (translated), AS_SET paths.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global() {
+    if scenarios_dir().is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut irr = BTreeMap::new();
+    for (name, text) in GLOBAL_IRR {
+        let path = tmp.path().join(format!("{name}.irr"));
+        std::fs::write(&path, text).expect("write IRR file");
+        irr.insert(name, path.display().to_string());
+    }
+    let vrps = tmp.path().join("vrps.json");
+    std::fs::write(&vrps, condor_interop::vrp_json(&GLOBAL_ROAS, &[])).expect("write VRPs");
+    // general.yml: ipv6_pref_len 17–48, max_as_path_len 6, transit_free
+    // 174, 3 (action reject), never_via_route_servers 777 and PeeringDB's
+    // (AS666 in the scenario), use_rpki_roas_as_route_objects,
+    // rpki_bgp_origin_validation (reject invalid), blackhole next hop
+    // 192.0.2.66 / 2001:db8:1:1::66 (NO_EXPORT added: Condor always adds it).
+    let tables = format!(
+        "[filters]\nipv6_length = [17, 48]\nmax_as_path_len = 6\ntransit_free = [3, 174]\nnever_via_route_servers = [666, 777]\nrpki_as_irr = true\n\n[blackhole]\nnext_hop_v4 = \"{}\"\nnext_hop_v6 = \"2001:db8:1:1::66\"\n\n[rpki]\nfile = \"{}\"\nfile_poll = \"1s\"\n",
+        lan(66),
+        vrps.display()
+    );
+    let with = |mut c: Client, file: &str, extra: String| {
+        c.file = file.to_string();
+        c.extra = extra;
+        c
+    };
+    let from_rs_gshut = vec!["103.0.1.0/24", "103.0.2.0/24"];
+    let mut as1_1 = with(
+        client(1, 11),
+        "AS1_1",
+        format!(
+            "irr_file = \"{}\"\nreceive_blackhole = true\n",
+            irr["AS1_1"]
+        ),
+    );
+    as1_1.import_reject = from_rs_gshut.clone();
+    // next_hop.policy "same-as": any address of an AS1 client.
+    // blackhole_filtering.announce_to_client: False.
+    let mut as1_2 = with(
+        client(1, 12),
+        "AS1_2",
+        format!(
+            "irr_file = \"{}\"\nnext_hops = [\"{}\"]\n[neighbor.filters]\nnext_hop = \"same-member\"\n",
+            irr["AS1_2"],
+            lan(11)
+        ),
+    );
+    as1_2.import_reject = from_rs_gshut.clone();
+    // next_hop.policy "authorized_addresses": 192.0.2.21, 192.0.2.22.
+    let mut as2 = with(
+        client(2, 21),
+        "AS2",
+        format!(
+            "irr_file = \"{}\"\nnext_hops = [\"{}\"]\nreceive_blackhole = true\n[neighbor.filters]\nnext_hop = \"same-member\"\n",
+            irr["AS2"],
+            lan(22)
+        ),
+    );
+    as2.import_reject = from_rs_gshut;
+    // enforce_origin_in_as_set / enforce_prefix_in_as_set False: no IRR
+    // data. AS3 negotiates ADD-PATH.
+    let mut as3 = with(client(3, 31), "AS3", "receive_blackhole = true\n".into());
+    as3.add_path = true;
+    let as4 = with(client(4, 41), "AS4", "receive_blackhole = true\n".into());
+    let as151866 = with(
+        client(151_866, 51),
+        "AS151866",
+        "receive_blackhole = true\n".into(),
+    );
+    // AS222 is an ExaBGP speaker: its expected table is empty.
+    let mut as222 = with(
+        client(222, 222),
+        "AS222",
+        format!("irr_file = \"{}\"\n", irr["AS222"]),
+    );
+    as222.imports = false;
+
+    let deviations = vec![
+        // prepend_rs_as for AS3: Condor never adds its ASN.
+        Deviation::clients(
+            "Route server's ASN prepended for one client",
+            |client, want| {
+                if client == 3 {
+                    for r in want.values_mut() {
+                        assert_eq!(r.as_path.first(), Some(&RS), "prepend_rs_as: {r:?}");
+                        r.as_path.remove(0);
+                    }
+                }
+            },
+        ),
+        // 65530:x / 999:65530:x: arouteserver's informational communities,
+        // scrubbed from members' routes and added to blackhole routes by
+        // arouteserver; Condor relays them as sent and adds none.
+        Deviation::clients("arouteserver's informational communities", |_, want| {
+            for r in want.values_mut() {
+                r.std.retain(|c| c != "65530:4");
+                r.lrg.retain(|c| c != "999:65530:4");
+            }
+            for (p, std, lrg) in [
+                ("101.0.2.0/24", &["65530:0"][..], &[][..]),
+                ("101.0.3.0/24", &[], &["999:65530:0"]),
+                ("101.0.6.0/24", &["65530:1"], &["999:65530:1"]),
+            ] {
+                if let Some(r) = want.get_mut(p) {
+                    r.std.extend(std.iter().map(|s| s.to_string()));
+                    r.lrg.extend(lrg.iter().map(|s| s.to_string()));
+                    r.std.sort();
+                    r.lrg.sort();
+                }
+            }
+        }),
+        // AS2 is "not enabled" for graceful shutdown: arouteserver ignores
+        // its 65535:0 on 103.0.2.0/24 and keeps its path best; Condor
+        // honours it (RFC 8326) and prefers AS1_1's.
+        Deviation {
+            doc: "Graceful shutdown per client",
+            apply: Box::new(|_, want| {
+                if let Some(r) = want.get_mut("103.0.2.0/24") {
+                    assert_eq!(r.as_path, [2, 101, 103], "arouteserver: AS2's path");
+                    *r = route(&[1, 101, 101, 103], "192.0.2.11");
+                }
+            }),
+            apply_rs: Box::new(|want| {
+                set_rs(want, "103.0.2.0/24", "192.0.2.21", false, false);
+                set_rs(want, "103.0.2.0/24", "192.0.2.11", true, false);
+            }),
+        },
+        // AS1_2's 101.0.128.1/32 BLACKHOLE with AS101's next hop: the
+        // next hop is replaced, Condor does not check it (arouteserver
+        // does). AS1_2's path is then the best for AS1_1 (lower BGP
+        // identifier than AS2's), which AS1_1 drops as an AS loop, as it
+        // drops every AS1 path: it gets no blackhole route via the RS.
+        Deviation {
+            doc: "Blackhole next hop",
+            apply: Box::new(|client, want| {
+                if client == 1 {
+                    want.remove("101.0.128.1/32");
+                }
+            }),
+            apply_rs: Box::new(|want| {
+                set_rs(want, "101.0.128.1/32", "192.0.2.12", false, false);
+            }),
+        },
+        // 101.3.0.0/24 [.. 101 105]: RPKI-valid (ROA 101.3.0.0/16-24
+        // AS105), not in the route objects, AS105 not in the AS-SETs.
+        // arouteserver's ROAs-as-route-objects still requires the origin
+        // in the AS-SET; Condor's rpki_as_irr accepts the RPKI-valid route.
+        Deviation {
+            doc: "RPKI ROAs as route objects",
+            apply: Box::new(|client, want| {
+                assert!(!want.contains_key("101.3.0.0/24"));
+                match client {
+                    1 if want.contains_key("2.0.1.0/24") && want.contains_key("101.0.1.0/24") => {
+                        // AS1_1 (AS1_2 receives AS1_1's path: an AS loop).
+                        want.insert("101.3.0.0/24".into(), route(&[2, 101, 105], "192.0.2.21"));
+                    }
+                    1 => {}
+                    _ => {
+                        want.insert("101.3.0.0/24".into(), route(&[1, 101, 105], "192.0.2.11"));
+                    }
+                }
+            }),
+            apply_rs: Box::new(|want| {
+                set_rs(want, "101.3.0.0/24", "192.0.2.11", true, false);
+                set_rs(want, "101.3.0.0/24", "192.0.2.21", false, false);
+            }),
+        },
+    ];
+    let sc = Scenario {
+        name: "global",
+        variant: "BasicScenario_BIRD2IPv4_Reject",
+        clients: vec![as1_1, as1_2, as2, as3, as4, as151866, as222],
+        tables,
+        anns: global_anns(),
+        left_out: GLOBAL_LEFT_OUT.to_vec(),
+        deviations,
+    };
+    if let Some(t) = replay(sc).await {
+        assert_eq!((t.clients, t.routes, t.rs_paths), (6, 144, 101));
+    }
+    drop(tmp);
 }
