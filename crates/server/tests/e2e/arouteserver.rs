@@ -25,7 +25,7 @@
 
 use crate::support::*;
 use condor_rib::LookupQuery;
-use condor_wire::{Community, ExtCommunity, LargeCommunity, SegmentKind};
+use condor_wire::{Community, ExtCommunity, LargeCommunity, NextHop, SegmentKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
@@ -60,6 +60,21 @@ fn scenarios_dir() -> Option<PathBuf> {
 /// 192.0.2.N (arouteserver's LAN) → 127.0.0.N.
 fn lan(n: u8) -> Ipv4Addr {
     lo(n)
+}
+
+/// arouteserver's IPv6 address of 192.0.2.N: 2001:db8:1:1::N (the
+/// decimal digits of N written as hexadecimal ones, as its scenarios do).
+fn lan6(n: u8) -> std::net::Ipv6Addr {
+    format!("2001:db8:1:1::{n}").parse().expect("IPv6 address")
+}
+
+/// The scenario's address of client N as its tables write it.
+fn lan_text(ipv6: bool, n: u8) -> String {
+    if ipv6 {
+        lan6(n).to_string()
+    } else {
+        format!("192.0.2.{n}")
+    }
 }
 
 /// 127.0.0.N → "192.0.2.N", for comparing with the expected tables.
@@ -279,6 +294,10 @@ fn rs_line(via: &str, as_path: &[u32], next_hop: &str, best: bool, filtered: boo
 struct Scenario {
     name: &'static str,
     variant: &'static str,
+    /// An IPv6 variant: the clients negotiate IPv6 unicast on their
+    /// (IPv4 loopback) sessions and announce with their IPv6 next hops
+    /// 2001:db8:1:1::N; the tables are compared in those addresses.
+    ipv6: bool,
     clients: Vec<Client>,
     /// TOML after `[server]`: `[filters]` and any other table.
     tables: String,
@@ -344,14 +363,22 @@ async fn replay(sc: Scenario) -> Option<Tally> {
     let rs = listen_addr(&d);
     let mut speakers = Vec::new();
     for c in &sc.clients {
-        let mut s = Speaker::establish(
-            SpeakerCfg::new(lan(c.octet), c.asn).record_communities(),
-            rs,
-        )
-        .await;
-        s.expect("End-of-RIB", |s| s.eor).await;
+        let mut cfg = SpeakerCfg::new(lan(c.octet), c.asn).record_communities();
+        if sc.ipv6 {
+            cfg = cfg.ipv6();
+        }
+        let mut s = Speaker::establish(cfg, rs).await;
+        s.expect("End-of-RIB", |s| s.eor && (s.eor6 || !sc.ipv6))
+            .await;
         speakers.push(s);
     }
+    let next_hop = |n: u8| -> IpAddr {
+        if sc.ipv6 {
+            IpAddr::V6(lan6(n))
+        } else {
+            IpAddr::V4(lan(n))
+        }
+    };
     for a in sc.anns.iter().filter(|a| !left_out(a.prefix)) {
         let i = sc
             .clients
@@ -361,7 +388,7 @@ async fn replay(sc: Scenario) -> Option<Tally> {
         let p = pfx(a.prefix);
         if a.as_set.is_empty() {
             speakers[i]
-                .announce_with_communities(&[p], &a.as_path, lan(a.next_hop), &a.comms)
+                .announce_with_communities(&[p], &a.as_path, next_hop(a.next_hop), &a.comms)
                 .await;
         } else {
             assert_eq!(a.comms, Communities::default(), "AS_SET routes carry none");
@@ -372,7 +399,7 @@ async fn replay(sc: Scenario) -> Option<Tally> {
 
     let mut diffs = Vec::new();
     let mut tally = Tally::default();
-    let rs_via = format!("192.0.2.{RS_OCTET}");
+    let rs_via = lan_text(sc.ipv6, RS_OCTET);
     // Per client: the routes learnt via the route server.
     for (c, s) in sc.clients.iter().zip(speakers.iter_mut()) {
         if !c.imports {
@@ -455,12 +482,13 @@ async fn replay(sc: Scenario) -> Option<Tally> {
                     }
                 });
                 let from = match c.from.as_ref().map(|f| f.addr) {
-                    Some(IpAddr::V4(a)) => unmap(a),
+                    Some(IpAddr::V4(a)) => lan_text(sc.ipv6, a.octets()[3]),
                     other => format!("{other:?}"),
                 };
-                let nh = match c.path.attrs.next_hop() {
-                    Some(a) => unmap(a),
-                    None => "-".into(),
+                let nh = match &*c.path.next_hop {
+                    NextHop::V4(a) => unmap(*a),
+                    NextHop::V6 { global, .. } => global.to_string(),
+                    NextHop::Other(_) => "-".into(),
                 };
                 rs_line(&from, &path, &nh, c.best, !c.path.verdict.is_accepted())
             })
@@ -570,7 +598,11 @@ pub(super) fn received(s: &Speaker) -> BTreeMap<String, Route> {
                 p.to_string(),
                 Route {
                     as_path: seen.as_path.to_vec(),
-                    next_hop: seen.next_hop.map(unmap).unwrap_or_default(),
+                    next_hop: seen
+                        .next_hop
+                        .map(unmap)
+                        .or(seen.next_hop6.map(|a| a.to_string()))
+                        .unwrap_or_default(),
                     std,
                     ext,
                     lrg,
@@ -649,6 +681,7 @@ fn path_hiding(variant: &'static str, deviations: Vec<Deviation>) -> Scenario {
     Scenario {
         name: "path_hiding",
         variant,
+        ipv6: false,
         clients: vec![as1, as2, client(3, 31), client(4, 41)],
         tables: default_filters(),
         anns: vec![tagged, ann(2, "101.0.1.0/24", &[2, 101, 101, 101, 101], 21)],
@@ -702,6 +735,7 @@ async fn gshut() {
     let sc = Scenario {
         name: "gshut",
         variant: "GShutScenario_BIRD2IPv4",
+        ipv6: false,
         clients: vec![client(1, 11), client(2, 21)],
         tables: default_filters(),
         anns: vec![
@@ -725,6 +759,99 @@ async fn gshut() {
     }
 }
 
+/// The communities scenario, IPv4 (`v6 = false`) or IPv6: the same
+/// announcements, for 1.0.1.0/24 / 2.0.n.0/24 or 2a01:1::/32 / 2a00:n::/32.
+fn communities_scenario(v6: bool) -> Scenario {
+    let p = |n: usize| {
+        const V4: [&str; 7] = [
+            "1.0.1.0/24",
+            "2.0.1.0/24",
+            "2.0.2.0/24",
+            "2.0.3.0/24",
+            "2.0.4.0/24",
+            "2.0.5.0/24",
+            "2.0.6.0/24",
+        ];
+        const V6: [&str; 7] = [
+            "2a01:1::/32",
+            "2a00:1::/32",
+            "2a00:2::/32",
+            "2a00:3::/32",
+            "2a00:4::/32",
+            "2a00:5::/32",
+            "2a00:6::/32",
+        ];
+        if v6 {
+            V6[n]
+        } else {
+            V4[n]
+        }
+    };
+    let a2 = |prefix, std: Vec<Community>, large: Vec<LargeCommunity>| {
+        let mut a = ann(2, prefix, &[2], 22);
+        a.comms.std = std;
+        a.comms.large = large;
+        a
+    };
+    let (as1_route, as2_tagged) = (p(0), p(6));
+    let (clients, tables, variant) = if v6 {
+        (
+            vec![
+                v6_client(1, 11, &[]),
+                v6_client(2, 22, &[]),
+                v6_client(131_073, 33, &[]),
+            ],
+            default_filters(),
+            "BGPCommunitiesScenario_BIRD2IPv6",
+        )
+    } else {
+        (
+            vec![client(1, 11), client(2, 22), client(131_073, 33)],
+            default_filters(),
+            "BGPCommunitiesScenario_BIRD2IPv4",
+        )
+    };
+    Scenario {
+        name: "communities",
+        variant,
+        ipv6: v6,
+        clients,
+        tables,
+        anns: vec![
+            ann(1, p(0), &[1], 11),
+            // AS2_only_to_AS1_s: 0:999, 999:1 (the same in Condor's scheme).
+            a2(p(1), vec![std_c(0, 999), std_c(999, 1)], vec![]),
+            // AS2_only_to_AS1_e: rt:0:999, rt:999:1 → 999:0:0, 999:1:1.
+            a2(p(2), vec![], vec![lrg(RS, 0, 0), lrg(RS, 1, 1)]),
+            // AS2_only_to_AS1_l: 999:0:999, 999:999:1 → 999:0:0, 999:1:1.
+            a2(p(3), vec![], vec![lrg(RS, 0, 0), lrg(RS, 1, 1)]),
+            // AS2_only_to_AS131073_e: 0:999, rt:999:131073 → 0:999, 999:1:131073.
+            a2(p(4), vec![std_c(0, 999)], vec![lrg(RS, 1, 131_073)]),
+            // AS2_only_to_AS131073_l: 999:0:999, 999:999:131073 → 999:0:0, 999:1:131073.
+            a2(p(5), vec![], vec![lrg(RS, 0, 0), lrg(RS, 1, 131_073)]),
+            // AS2_bad_cust_comm1: 65501:65501, as announced.
+            a2(p(6), vec![std_c(65501, 65501)], vec![]),
+        ],
+        left_out: vec![],
+        deviations: vec![Deviation::clients(
+            "Custom (informational) communities",
+            move |_, want| {
+                // The route server adds no cust_comm1 to AS1's routes...
+                if let Some(r) = want.get_mut(as1_route) {
+                    r.std.retain(|c| c != "65501:65501");
+                    r.ext.retain(|c| c != "rt:65501:65501");
+                    r.lrg.retain(|c| c != "999:65501:65501");
+                }
+                // ... and does not scrub it from AS2's: it is an
+                // ordinary community to Condor, relayed unchanged.
+                if let Some(r) = want.get_mut(as2_tagged) {
+                    r.std.push("65501:65501".into());
+                }
+            },
+        )],
+    }
+}
+
 /// communities (README.rst): AS2 steers its prefixes with arouteserver's
 /// action communities; AS1's routes get a "custom community" from the
 /// route server. arouteserver's scheme here (RS 999) is `0:peer`,
@@ -736,57 +863,37 @@ async fn gshut() {
 /// (docs/policy.md, "Action communities").
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn communities() {
-    let a2 = |prefix, std: Vec<Community>, large: Vec<LargeCommunity>| {
-        let mut a = ann(2, prefix, &[2], 22);
-        a.comms.std = std;
-        a.comms.large = large;
-        a
-    };
-    let sc = Scenario {
-        name: "communities",
-        variant: "BGPCommunitiesScenario_BIRD2IPv4",
-        clients: vec![client(1, 11), client(2, 22), client(131_073, 33)],
-        tables: default_filters(),
-        anns: vec![
-            ann(1, "1.0.1.0/24", &[1], 11),
-            // AS2_only_to_AS1_s: 0:999, 999:1 (the same in Condor's scheme).
-            a2("2.0.1.0/24", vec![std_c(0, 999), std_c(999, 1)], vec![]),
-            // AS2_only_to_AS1_e: rt:0:999, rt:999:1 → 999:0:0, 999:1:1.
-            a2("2.0.2.0/24", vec![], vec![lrg(RS, 0, 0), lrg(RS, 1, 1)]),
-            // AS2_only_to_AS1_l: 999:0:999, 999:999:1 → 999:0:0, 999:1:1.
-            a2("2.0.3.0/24", vec![], vec![lrg(RS, 0, 0), lrg(RS, 1, 1)]),
-            // AS2_only_to_AS131073_e: 0:999, rt:999:131073 → 0:999, 999:1:131073.
-            a2("2.0.4.0/24", vec![std_c(0, 999)], vec![lrg(RS, 1, 131_073)]),
-            // AS2_only_to_AS131073_l: 999:0:999, 999:999:131073 → 999:0:0, 999:1:131073.
-            a2(
-                "2.0.5.0/24",
-                vec![],
-                vec![lrg(RS, 0, 0), lrg(RS, 1, 131_073)],
-            ),
-            // AS2_bad_cust_comm1: 65501:65501, as announced.
-            a2("2.0.6.0/24", vec![std_c(65501, 65501)], vec![]),
-        ],
-        left_out: vec![],
-        deviations: vec![Deviation::clients(
-            "Custom (informational) communities",
-            |_, want| {
-                // The route server adds no cust_comm1 to AS1's routes...
-                if let Some(r) = want.get_mut("1.0.1.0/24") {
-                    r.std.retain(|c| c != "65501:65501");
-                    r.ext.retain(|c| c != "rt:65501:65501");
-                    r.lrg.retain(|c| c != "999:65501:65501");
-                }
-                // ... and does not scrub it from AS2's: it is an
-                // ordinary community to Condor, relayed unchanged.
-                if let Some(r) = want.get_mut("2.0.6.0/24") {
-                    r.std.push("65501:65501".into());
-                }
-            },
-        )],
-    };
-    if let Some(t) = replay(sc).await {
+    if let Some(t) = replay(communities_scenario(false)).await {
         assert_eq!((t.clients, t.routes, t.rs_paths), (3, 9, 7));
     }
+}
+
+/// The IPv6 variant of communities: the same steering with IPv6 prefixes
+/// and next hops (docs/policy.md, "IPv6").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn communities_ipv6() {
+    if let Some(t) = replay(communities_scenario(true)).await {
+        assert_eq!((t.clients, t.routes, t.rs_paths), (3, 9, 7));
+    }
+}
+
+/// A client of an IPv6 variant: IPv6 unicast negotiated on its IPv4
+/// loopback session, its IPv6 address 2001:db8:1:1::N (and those of
+/// `others`) accepted as next hops. Condor's `next_hop = "peer"` compares
+/// with the session's address (127.0.0.N here, an IPv6 address on a real
+/// peering LAN), so the member's IPv6 address is given as one of its
+/// `next_hops` with `same-member`.
+fn v6_client(asn: u32, octet: u8, others: &[u8]) -> Client {
+    let mut c = client(asn, octet);
+    let hops: Vec<String> = std::iter::once(octet)
+        .chain(others.iter().copied())
+        .map(|n| format!("\"{}\"", lan6(n)))
+        .collect();
+    c.extra = format!(
+        "families = [\"ipv4-unicast\", \"ipv6-unicast\"]\nnext_hops = [{}]\n[neighbor.filters]\nnext_hop = \"same-member\"\n",
+        hops.join(", ")
+    );
+    c
 }
 
 /// max_prefix with BIRD's `block` action: a client's prefixes beyond its
@@ -919,6 +1026,7 @@ async fn max_prefix() {
     let sc = Scenario {
         name: "max_prefix",
         variant: "MaxPrefixScenario_BIRD2IPv4",
+        ipv6: false,
         clients: vec![
             limited(1, 11, 4, "drop-new"),
             limited(2, 21, 3, "drop-new"),
@@ -1462,6 +1570,7 @@ async fn global() {
     let sc = Scenario {
         name: "global",
         variant: "BasicScenario_BIRD2IPv4_Reject",
+        ipv6: false,
         clients: vec![as1_1, as1_2, as2, as3, as4, as151866, as222],
         tables,
         anns: global_anns(),
