@@ -392,7 +392,7 @@ async fn replay(sc: Scenario) -> Option<Tally> {
                 .await;
         } else {
             assert_eq!(a.comms, Communities::default(), "AS_SET routes carry none");
-            let msg = as_set_update(p, &a.as_path, &a.as_set, lan(a.next_hop));
+            let msg = as_set_update(p, &a.as_path, &a.as_set, next_hop(a.next_hop));
             speakers[i].send_raw(&msg).await.expect("send UPDATE");
         }
     }
@@ -485,10 +485,13 @@ async fn replay(sc: Scenario) -> Option<Tally> {
                     Some(IpAddr::V4(a)) => lan_text(sc.ipv6, a.octets()[3]),
                     other => format!("{other:?}"),
                 };
-                let nh = match &*c.path.next_hop {
-                    NextHop::V4(a) => unmap(*a),
-                    NextHop::V6 { global, .. } => global.to_string(),
-                    NextHop::Other(_) => "-".into(),
+                // IPv4: NEXT_HOP as received (a blackhole route's stored
+                // next hop is the rewritten one); IPv6: the stored one.
+                let nh = match (c.path.attrs.next_hop(), &*c.path.next_hop) {
+                    (Some(a), _) => unmap(a),
+                    (None, NextHop::V6 { global, .. }) => global.to_string(),
+                    (None, NextHop::V4(a)) => unmap(*a),
+                    (None, NextHop::Other(_)) => "-".into(),
                 };
                 rs_line(&from, &path, &nh, c.best, !c.path.verdict.is_accepted())
             })
@@ -555,25 +558,41 @@ fn client_view(c: &Client, s: &Speaker) -> BTreeMap<String, Route> {
 }
 
 /// An UPDATE announcing `prefix` with AS_PATH = `seq` then the AS_SET
-/// `set` (4-octet ASNs), ORIGIN IGP and `next_hop`.
+/// `set` (4-octet ASNs), ORIGIN IGP and `next_hop`: IPv4 in the NLRI field
+/// with NEXT_HOP, IPv6 in MP_REACH_NLRI (RFC 4760 §3).
 fn as_set_update(
     prefix: condor_wire::Prefix,
     seq: &[u32],
     set: &[u32],
-    next_hop: Ipv4Addr,
+    next_hop: IpAddr,
 ) -> Vec<u8> {
     let mut path = as_sequence(seq);
     path.extend([1u8, set.len() as u8]);
     set.iter().for_each(|a| path.extend(a.to_be_bytes()));
     let mut attrs = raw_attr(0x40, 1, &[0]);
     attrs.extend(raw_attr(0x40, 2, &path));
-    attrs.extend(raw_attr(0x40, 3, &next_hop.octets()));
-    let condor_wire::Prefix::V4(addr, len) = prefix else {
-        panic!("IPv4 only: {prefix}")
+    let (octets, len): (Vec<u8>, u8) = match prefix {
+        condor_wire::Prefix::V4(a, l) => (a.octets().to_vec(), l),
+        condor_wire::Prefix::V6(a, l) => (a.octets().to_vec(), l),
     };
     let mut nlri = vec![len];
-    nlri.extend(&addr.octets()[..usize::from(len).div_ceil(8)]);
-    raw_update(&[], &attrs, &nlri)
+    nlri.extend(&octets[..usize::from(len).div_ceil(8)]);
+    match next_hop {
+        IpAddr::V4(nh) if prefix.is_ipv4() => {
+            attrs.extend(raw_attr(0x40, 3, &nh.octets()));
+            raw_update(&[], &attrs, &nlri)
+        }
+        IpAddr::V6(nh) if !prefix.is_ipv4() => {
+            // AFI 2, SAFI 1, next hop length 16, the next hop, reserved.
+            let mut mp = vec![0, 2, 1, 16];
+            mp.extend(nh.octets());
+            mp.push(0);
+            mp.extend(&nlri);
+            attrs.extend(raw_attr(0x80, 14, &mp));
+            raw_update(&[], &attrs, &[])
+        }
+        _ => panic!("{prefix} with next hop {next_hop}"),
+    }
 }
 
 /// What a client has: nothing once its session is down.
@@ -1119,37 +1138,157 @@ async fn communities_extended_forms_are_relayed_not_acted_on() {
     let _ = d.shutdown("end of the test").await;
 }
 
-/// The `global` scenario's AS-SETs (README.rst) as Condor IRR files, one
-/// per client: AS1's clients AS-AS1 + AS-AS1_CUSTOMERS (AS1_1 with its
-/// white lists: `white_list_pref` 11.1.0.0/16 le 32, `white_list_asn`
-/// 1011, `white_list_route` 11.3.0.0/16 exact with AS1011), AS2 AS-AS2 +
-/// AS-AS2_CUSTOMERS, AS222 AS-AS222. Route objects accept more-specifics
-/// up to /24 (`allow_longer_prefixes: True`; Condor's `max_len_v4`).
-const GLOBAL_IRR: [(&str, &str); 4] = [
+/// The `global` scenario's AS-SETs as Condor IRR files, one per client,
+/// for IPv4 and IPv6: the sets of the route server's expected configuration
+/// (`expected-config/BasicScenario_BIRD2IPv{4,6}_Reject/bird2.conf`, the
+/// same as README.rst says for IPv4), more-specifics accepted up to /32
+/// and /128 (`allow_longer_prefixes: True`). AS1_1 has its white lists
+/// too: `white_list_pref` 11.1.0.0/16 le 32 (2a11:1::/32 le 128),
+/// `white_list_asn` 1011, `white_list_route` 11.3.0.0/16 (2a11:3::/32)
+/// exact, with AS1011.
+const GLOBAL_IRR: [(&str, &str, &str); 4] = [
     (
         "AS1_1",
-        "# AS-AS1\nAS1\n1.0.0.0/8\n128.0.0.0/7\n# AS-AS1_CUSTOMERS\nAS101\nAS103\nAS104\n101.0.0.0/16\n103.0.0.0/16\n# white lists\n11.1.0.0/16 le 32\nAS1011\n11.3.0.0/16 le 16\n",
+        "AS1\nAS101\nAS103\nAS104\n1.0.0.0/8 le 32\n128.0.0.0/7 le 32\n101.0.0.0/16 le 32\n103.0.0.0/16 le 32\n# white lists\n11.1.0.0/16 le 32\nAS1011\n11.3.0.0/16 le 16\n",
+        "AS1\nAS101\nAS103\nAS104\n2a01::/32 le 128\n2a99::/16 le 128\n3101::/32 le 128\n3103::/32 le 128\n# white lists\n2a11:1::/32 le 128\nAS1011\n2a11:3::/32 le 32\n",
     ),
     (
         "AS1_2",
-        "# AS-AS1\nAS1\n1.0.0.0/8\n128.0.0.0/7\n# AS-AS1_CUSTOMERS\nAS101\nAS103\nAS104\n101.0.0.0/16\n103.0.0.0/16\n",
+        "AS1\nAS101\nAS103\nAS104\n1.0.0.0/8 le 32\n128.0.0.0/7 le 32\n101.0.0.0/16 le 32\n103.0.0.0/16 le 32\n",
+        "AS1\nAS101\nAS103\nAS104\n2a01::/32 le 128\n2a99::/16 le 128\n3101::/32 le 128\n3103::/32 le 128\n",
     ),
     (
         "AS2",
-        "# AS-AS2\nAS2\n2.0.0.0/16\n# AS-AS2_CUSTOMERS\nAS101\nAS103\n101.0.0.0/16\n103.0.0.0/16\n",
+        "AS2\nAS101\nAS103\n2.0.0.0/16 le 32\n101.0.0.0/16 le 32\n103.0.0.0/16 le 32\n",
+        "AS2\nAS101\nAS103\n2a02::/32 le 128\n3101::/32 le 128\n3103::/32 le 128\n",
     ),
-    ("AS222", "# AS-AS222\nAS333\n222.0.0.0/8\n"),
+    (
+        "AS222",
+        "AS333\n222.0.0.0/8 le 32\n",
+        "AS333\n3222::/32 le 128\n",
+    ),
 ];
 
-/// AS101's ROAs (README.rst): prefix, maxLength, ASN.
-const GLOBAL_ROAS: [(&str, u8, u32); 6] = [
+/// The ROAs of the route server's expected configuration (AS101's of
+/// README.rst, and one for AS222's first aggregate): prefix, maxLength,
+/// ASN, IPv4 and IPv6.
+const GLOBAL_ROAS: [(&str, u8, u32); 14] = [
     ("101.0.8.0/24", 24, 101),
     ("101.0.9.0/24", 24, 102),
     ("101.0.128.0/20", 23, 101),
     ("101.2.0.0/17", 17, 101),
     ("101.2.128.0/17", 24, 101),
     ("101.3.0.0/16", 24, 105),
+    ("222.1.1.0/24", 24, 333),
+    ("3101:0:8::/48", 48, 101),
+    ("3101:0:9::/48", 48, 102),
+    ("3101:0:8000::/33", 34, 101),
+    ("3101:2::/33", 33, 101),
+    ("3101:2:8000::/33", 48, 101),
+    ("3101:3::/32", 48, 105),
+    ("3222:0:1::/48", 48, 333),
 ];
+
+/// The IPv6 prefix of the `global` scenario standing for each IPv4 one
+/// (README.rst's prefix IDs in `data6.py` order, read off the expected
+/// tables of `BasicScenario_BIRD2IPv6_Reject`).
+const GLOBAL_V6: [(&str, &str); 62] = [
+    ("1.0.1.0/24", "2a01:0:1::/48"),
+    ("1.0.2.0/24", "2a01:0:2::/48"),
+    ("1.0.3.0/24", "2a01:0:3::/48"),
+    ("10.0.0.0/24", "2001::/48"),
+    ("192.0.2.0/24", "2001:db8:1::/48"),
+    ("128.0.0.0/7", "2a99::/16"),
+    ("128.0.0.0/8", "2a99::/32"),
+    ("128.0.0.0/9", "2a99:1::/48"),
+    ("128.0.0.0/10", "2a99:2::/48"),
+    ("11.1.1.0/24", "2a11:1:1::/48"),
+    ("11.1.2.0/24", "2a11:1:2::/48"),
+    ("11.2.1.0/24", "2a11:2:1::/48"),
+    ("11.3.0.0/16", "2a11:3::/32"),
+    ("11.4.1.0/24", "2a11:4:1::/48"),
+    ("11.3.1.0/24", "2a11:3:1::/48"),
+    ("101.0.1.0/24", "3101:0:1::/48"),
+    ("101.1.0.0/24", "3101:1::/48"),
+    ("101.0.2.0/24", "3101:0:2::/48"),
+    ("101.0.3.0/24", "3101:0:3::/48"),
+    ("101.0.4.0/24", "3101:0:4::/48"),
+    ("101.0.5.0/24", "3101:0:5::/48"),
+    ("101.0.6.0/24", "3101:0:6::/48"),
+    ("102.0.1.0/24", "3102:0:1::/48"),
+    ("101.0.7.0/24", "3101:0:7::/48"),
+    ("101.0.10.0/24", "3101:0:10::/48"),
+    ("101.0.11.0/24", "3101:0:11::/48"),
+    ("101.0.8.0/24", "3101:0:8::/48"),
+    ("101.0.9.0/24", "3101:0:9::/48"),
+    ("101.0.128.0/24", "3101:0:8000::/48"),
+    ("101.0.128.1/32", "3101:0:8000::1/128"),
+    ("103.0.1.0/24", "3103:0:1::/48"),
+    ("103.0.2.0/24", "3103:0:2::/48"),
+    ("101.2.0.0/17", "3101:2::/33"),
+    ("101.2.1.0/24", "3101:2:4000::/34"),
+    ("101.2.128.0/24", "3101:2:8000::/48"),
+    ("101.3.0.0/24", "3101:3:1::/48"),
+    ("104.0.1.0/24", "3104:0:1::/48"),
+    ("104.1.1.0/24", "3104:1:1::/48"),
+    ("2.0.1.0/24", "2a02:0:1::/48"),
+    ("2.0.2.0/24", "2a02:0:2::/48"),
+    ("2.0.3.1/32", "2a02:0:3::1/128"),
+    ("2.0.3.2/32", "2a02:0:3::2/128"),
+    ("2.0.3.3/32", "2a02:0:3::3/128"),
+    ("2.0.4.0/24", "2a02:0:4::/48"),
+    ("2.0.5.0/24", "2a02:0:5::/48"),
+    ("3.0.1.0/24", "2a03:0:1::/48"),
+    ("3.0.2.0/24", "2a03:0:2::/48"),
+    ("3.0.3.0/24", "2a03:0:3::/48"),
+    ("3.0.4.0/24", "2a03:0:4::/48"),
+    ("3.0.5.0/24", "2a03:0:5::/48"),
+    ("3.0.6.0/24", "2a03:0:6::/48"),
+    ("3.0.7.0/24", "2a03:0:7::/48"),
+    ("3.0.8.0/24", "2a03:0:8::/48"),
+    ("3.0.9.0/24", "2a03:0:9::/48"),
+    ("3.0.10.0/24", "2a03:0:a::/48"),
+    ("3.0.11.0/24", "2a03:0:b::/48"),
+    ("3.0.12.0/24", "2a03:0:c::/48"),
+    ("3.0.13.0/24", "2a03:0:d::/48"),
+    ("3.0.14.0/24", "2a03:0:e::/48"),
+    ("3.0.15.0/24", "2a03:0:f::/48"),
+    ("3.0.16.0/24", "2a03:0:10::/48"),
+    ("0.0.0.0/0", "::/0"),
+];
+
+/// AS4's and AS151866's and AS222's prefixes, IPv4 → IPv6 (continued).
+const GLOBAL_V6_MORE: [(&str, &str); 15] = [
+    ("4.0.1.0/24", "2a04:0:1::/48"),
+    ("4.0.2.0/24", "2a04:0:2::/48"),
+    ("4.0.3.0/24", "2a04:0:3::/48"),
+    ("4.0.4.0/24", "2a04:0:4::/48"),
+    ("4.0.5.0/24", "2a04:0:5::/48"),
+    ("4.0.6.0/24", "2a04:0:6::/48"),
+    ("4.0.7.1/32", "2a04:0:7::1/128"),
+    ("4.0.8.0/24", "2a04:0:8::/48"),
+    ("4.0.9.0/24", "2a04:0:9::/48"),
+    ("4.0.10.0/24", "2a04:0:a::/48"),
+    ("192.168.1.0/24", "2001:0:1::/48"),
+    ("222.1.1.0/24", "3222:0:1::/48"),
+    ("222.2.2.0/24", "3222:0:2::/48"),
+    ("222.3.3.0/24", "3222:0:3::/48"),
+    // AS101_no_ipv6_gl_uni has no IPv4 counterpart.
+    ("-", "8000:1::/32"),
+];
+
+/// The prefix of the `global` scenario for `v4` in the family asked for.
+fn global_prefix(v6: bool, v4: &'static str) -> &'static str {
+    if !v6 {
+        return v4;
+    }
+    GLOBAL_V6
+        .iter()
+        .chain(&GLOBAL_V6_MORE)
+        .find(|(a, _)| *a == v4)
+        .map(|(_, b)| *b)
+        .unwrap_or_else(|| panic!("no IPv6 counterpart of {v4}"))
+}
 
 /// What AS101 (not a client) gives AS1 (`to_AS1 = true`) or AS2: prefix,
 /// AS path, standard and large communities (AS101.j2).
@@ -1390,25 +1529,23 @@ fn set_rs(want: &mut RsTable, prefix: &str, via: &str, best: bool, filtered: boo
     *line = format!("{head} best {best} filtered {filtered}");
 }
 
-/// The `global` scenario (README.rst), BIRD 2, IPv4, "reject" policy:
-/// IRR (AS-SETs and white lists as Condor IRR files), RPKI (AS101's ROAs
-/// as a VRP file), RPKI ROAs as route objects, blackholing with next hop
-/// 192.0.2.66, graceful shutdown, next-hop policies (strict, same AS,
-/// authorized addresses), transit-free and never-via-route-servers ASNs,
-/// AS path length 6, action communities (translated), AS_SET paths.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn global() {
-    if scenarios_dir().is_none() {
-        return;
-    }
-    let tmp = tempfile::tempdir().expect("tempdir");
+/// The `global` scenario (README.rst), BIRD 2, "reject" policy, IPv4 or
+/// IPv6: IRR (AS-SETs and white lists as Condor IRR files written in
+/// `tmp`), RPKI (the ROAs as a VRP file), RPKI ROAs as route objects,
+/// blackholing with next hop 192.0.2.66 / 2001:db8:1:1::66, graceful
+/// shutdown, next-hop policies (strict, same AS, authorized addresses),
+/// transit-free and never-via-route-servers ASNs, AS path length 6, action
+/// communities (translated), AS_SET paths.
+fn global_scenario(v6: bool, tmp: &std::path::Path) -> Scenario {
+    let px = move |p: &'static str| global_prefix(v6, p);
+    let nh = move |n: u8| lan_text(v6, n);
     let mut irr = BTreeMap::new();
-    for (name, text) in GLOBAL_IRR {
-        let path = tmp.path().join(format!("{name}.irr"));
-        std::fs::write(&path, text).expect("write IRR file");
+    for (name, text4, text6) in GLOBAL_IRR {
+        let path = tmp.join(format!("{name}.irr"));
+        std::fs::write(&path, if v6 { text6 } else { text4 }).expect("write IRR file");
         irr.insert(name, path.display().to_string());
     }
-    let vrps = tmp.path().join("vrps.json");
+    let vrps = tmp.join("vrps.json");
     std::fs::write(&vrps, condor_interop::vrp_json(&GLOBAL_ROAS, &[])).expect("write VRPs");
     // general.yml: ipv6_pref_len 17–48, max_as_path_len 6, transit_free
     // 174, 3 (action reject), never_via_route_servers 777 and PeeringDB's
@@ -1416,66 +1553,84 @@ async fn global() {
     // rpki_bgp_origin_validation (reject invalid), blackhole next hop
     // 192.0.2.66 / 2001:db8:1:1::66 (NO_EXPORT added: Condor always adds it).
     let tables = format!(
-        "[filters]\nipv6_length = [17, 48]\nmax_as_path_len = 6\ntransit_free = [3, 174]\nnever_via_route_servers = [666, 777]\nrpki_as_irr = true\n\n[blackhole]\nnext_hop_v4 = \"{}\"\nnext_hop_v6 = \"2001:db8:1:1::66\"\n\n[rpki]\nfile = \"{}\"\nfile_poll = \"1s\"\n",
+        "[filters]\nipv6_length = [17, 48]\nmax_as_path_len = 6\ntransit_free = [3, 174]\nnever_via_route_servers = [666, 777]\nrpki_as_irr = true\n\n[blackhole]\nnext_hop_v4 = \"{}\"\nnext_hop_v6 = \"{}\"\n\n[rpki]\nfile = \"{}\"\nfile_poll = \"1s\"\n",
         lan(66),
+        lan6(66),
         vrps.display()
     );
-    let with = |mut c: Client, file: &str, extra: String| {
+    // A client with its IRR file, its other accepted next hops (as
+    // octets: `same-member`) and whether it receives blackhole routes.
+    let mk = |asn: u32, octet: u8, file: &str, irr_file: Option<&str>, others: &[u8], bh: bool| {
+        let mut c = if v6 {
+            v6_client(asn, octet, others)
+        } else {
+            let mut c = client(asn, octet);
+            if !others.is_empty() {
+                let hops: Vec<String> = others.iter().map(|&n| format!("\"{}\"", lan(n))).collect();
+                c.extra = format!(
+                    "next_hops = [{}]\n[neighbor.filters]\nnext_hop = \"same-member\"\n",
+                    hops.join(", ")
+                );
+            }
+            c
+        };
+        let mut head = String::new();
+        if let Some(f) = irr_file {
+            head.push_str(&format!("irr_file = \"{f}\"\n"));
+        }
+        if bh {
+            head.push_str("receive_blackhole = true\n");
+        }
+        c.extra = head + &c.extra;
         c.file = file.to_string();
-        c.extra = extra;
         c
     };
-    let from_rs_gshut = vec!["103.0.1.0/24", "103.0.2.0/24"];
-    let mut as1_1 = with(
-        client(1, 11),
-        "AS1_1",
-        format!(
-            "irr_file = \"{}\"\nreceive_blackhole = true\n",
-            irr["AS1_1"]
-        ),
-    );
+    let from_rs_gshut = vec![px("103.0.1.0/24"), px("103.0.2.0/24")];
+    let mut as1_1 = mk(1, 11, "AS1_1", Some(&irr["AS1_1"]), &[], true);
     as1_1.import_reject = from_rs_gshut.clone();
     // next_hop.policy "same-as": any address of an AS1 client.
     // blackhole_filtering.announce_to_client: False.
-    let mut as1_2 = with(
-        client(1, 12),
-        "AS1_2",
-        format!(
-            "irr_file = \"{}\"\nnext_hops = [\"{}\"]\n[neighbor.filters]\nnext_hop = \"same-member\"\n",
-            irr["AS1_2"],
-            lan(11)
-        ),
-    );
+    let mut as1_2 = mk(1, 12, "AS1_2", Some(&irr["AS1_2"]), &[11], false);
     as1_2.import_reject = from_rs_gshut.clone();
-    // next_hop.policy "authorized_addresses": 192.0.2.21, 192.0.2.22.
-    let mut as2 = with(
-        client(2, 21),
-        "AS2",
-        format!(
-            "irr_file = \"{}\"\nnext_hops = [\"{}\"]\nreceive_blackhole = true\n[neighbor.filters]\nnext_hop = \"same-member\"\n",
-            irr["AS2"],
-            lan(22)
-        ),
-    );
+    // next_hop.policy "authorized_addresses": .21, .22.
+    let mut as2 = mk(2, 21, "AS2", Some(&irr["AS2"]), &[22], true);
     as2.import_reject = from_rs_gshut;
     // enforce_origin_in_as_set / enforce_prefix_in_as_set False: no IRR
     // data. AS3 negotiates ADD-PATH.
-    let mut as3 = with(client(3, 31), "AS3", "receive_blackhole = true\n".into());
+    let mut as3 = mk(3, 31, "AS3", None, &[], true);
     as3.add_path = true;
-    let as4 = with(client(4, 41), "AS4", "receive_blackhole = true\n".into());
-    let as151866 = with(
-        client(151_866, 51),
-        "AS151866",
-        "receive_blackhole = true\n".into(),
-    );
+    let as4 = mk(4, 41, "AS4", None, &[], true);
+    let as151866 = mk(151_866, 51, "AS151866", None, &[], true);
     // AS222 is an ExaBGP speaker: its expected table is empty.
-    let mut as222 = with(
-        client(222, 222),
-        "AS222",
-        format!("irr_file = \"{}\"\n", irr["AS222"]),
-    );
+    let mut as222 = mk(222, 222, "AS222", Some(&irr["AS222"]), &[], false);
     as222.imports = false;
 
+    let mut anns = global_anns();
+    for a in &mut anns {
+        a.prefix = px(a.prefix);
+    }
+    if v6 {
+        // AS101_no_ipv6_gl_uni, outside 2000::/3, via AS1_1, AS1_2, AS2.
+        anns.push(ann(1, "8000:1::/32", &[1, 101], 11));
+        anns.push(ann_c(
+            1,
+            12,
+            "8000:1::/32",
+            &[1, 101],
+            101,
+            Communities::default(),
+        ));
+        anns.push(ann(2, "8000:1::/32", &[2, 101], 21));
+    }
+    let left_out = GLOBAL_LEFT_OUT
+        .iter()
+        .map(|&(p, why)| (px(p), why))
+        .collect();
+
+    let (p_gshut2, p_bh, p_roa) = (px("103.0.2.0/24"), px("101.0.128.1/32"), px("101.3.0.0/24"));
+    let p_bh2 = px("2.0.3.1/32");
+    let (p_own, p_peer) = (px("101.0.1.0/24"), px("2.0.1.0/24"));
+    let (p_c0, p_c1, p_c6) = (px("101.0.2.0/24"), px("101.0.3.0/24"), px("101.0.6.0/24"));
     let deviations = vec![
         // prepend_rs_as for AS3: Condor never adds its ASN.
         Deviation::clients(
@@ -1492,54 +1647,71 @@ async fn global() {
         // 65530:x / 999:65530:x: arouteserver's informational communities,
         // scrubbed from members' routes and added to blackhole routes by
         // arouteserver; Condor relays them as sent and adds none.
-        Deviation::clients("arouteserver's informational communities", |_, want| {
-            for r in want.values_mut() {
-                r.std.retain(|c| c != "65530:4");
-                r.lrg.retain(|c| c != "999:65530:4");
-            }
-            for (p, std, lrg) in [
-                ("101.0.2.0/24", &["65530:0"][..], &[][..]),
-                ("101.0.3.0/24", &[], &["999:65530:0"]),
-                ("101.0.6.0/24", &["65530:1"], &["999:65530:1"]),
-            ] {
-                if let Some(r) = want.get_mut(p) {
-                    r.std.extend(std.iter().map(|s| s.to_string()));
-                    r.lrg.extend(lrg.iter().map(|s| s.to_string()));
-                    r.std.sort();
-                    r.lrg.sort();
+        Deviation::clients(
+            "arouteserver's informational communities",
+            move |_, want| {
+                for r in want.values_mut() {
+                    r.std.retain(|c| c != "65530:4");
+                    r.lrg.retain(|c| c != "999:65530:4");
                 }
-            }
-        }),
+                for (p, std, lrg) in [
+                    (p_c0, &["65530:0"][..], &[][..]),
+                    (p_c1, &[], &["999:65530:0"]),
+                    (p_c6, &["65530:1"], &["999:65530:1"]),
+                ] {
+                    if let Some(r) = want.get_mut(p) {
+                        r.std.extend(std.iter().map(|s| s.to_string()));
+                        r.lrg.extend(lrg.iter().map(|s| s.to_string()));
+                        r.std.sort();
+                        r.lrg.sort();
+                    }
+                }
+            },
+        ),
         // AS2 is "not enabled" for graceful shutdown: arouteserver ignores
         // its 65535:0 on 103.0.2.0/24 and keeps its path best; Condor
         // honours it (RFC 8326) and prefers AS1_1's.
         Deviation {
             doc: "Graceful shutdown per client",
-            apply: Box::new(|_, want| {
-                if let Some(r) = want.get_mut("103.0.2.0/24") {
+            apply: Box::new(move |_, want| {
+                if let Some(r) = want.get_mut(p_gshut2) {
                     assert_eq!(r.as_path, [2, 101, 103], "arouteserver: AS2's path");
-                    *r = route(&[1, 101, 101, 103], "192.0.2.11");
+                    *r = route(&[1, 101, 101, 103], &nh(11));
                 }
             }),
-            apply_rs: Box::new(|want| {
-                set_rs(want, "103.0.2.0/24", "192.0.2.21", false, false);
-                set_rs(want, "103.0.2.0/24", "192.0.2.11", true, false);
+            apply_rs: Box::new(move |want| {
+                set_rs(want, p_gshut2, &nh(21), false, false);
+                set_rs(want, p_gshut2, &nh(11), true, false);
             }),
         },
-        // AS1_2's 101.0.128.1/32 BLACKHOLE with AS101's next hop: the
-        // next hop is replaced, Condor does not check it (arouteserver
-        // does). AS1_2's path is then the best for AS1_1 (lower BGP
-        // identifier than AS2's), which AS1_1 drops as an AS loop, as it
-        // drops every AS1 path: it gets no blackhole route via the RS.
+        // AS1_2's blackhole route with AS101's next hop: the next hop is
+        // replaced, Condor does not check it (arouteserver does). AS1_2's
+        // path is then the best for AS1_1 (lower BGP identifier than
+        // AS2's), which AS1_1 drops as an AS loop, as it drops every AS1
+        // path: it gets no blackhole route for the prefix via the RS.
         Deviation {
             doc: "Blackhole next hop",
-            apply: Box::new(|client, want| {
+            apply: Box::new(move |client, want| {
                 if client == 1 {
-                    want.remove("101.0.128.1/32");
+                    want.remove(p_bh);
                 }
             }),
-            apply_rs: Box::new(|want| {
-                set_rs(want, "101.0.128.1/32", "192.0.2.12", false, false);
+            apply_rs: Box::new(move |want| {
+                set_rs(want, p_bh, &nh(12), false, false);
+                // Condor's table holds an IPv6 blackhole route with the
+                // next hop it sends (the IPv4 NEXT_HOP attribute keeps the
+                // received one, which the comparison reads).
+                if v6 {
+                    for p in [p_bh, p_bh2] {
+                        for l in want.get_mut(p).expect("blackhole route") {
+                            if l.ends_with("filtered false") {
+                                let (head, tail) = l.split_once(" nh ").expect("nh");
+                                let rest = tail.split_once(' ').expect("after nh").1;
+                                *l = format!("{head} nh {} {rest}", lan6(66));
+                            }
+                        }
+                    }
+                }
             }),
         },
         // 101.3.0.0/24 [.. 101 105]: RPKI-valid (ROA 101.3.0.0/16-24
@@ -1548,37 +1720,63 @@ async fn global() {
         // in the AS-SET; Condor's rpki_as_irr accepts the RPKI-valid route.
         Deviation {
             doc: "RPKI ROAs as route objects",
-            apply: Box::new(|client, want| {
-                assert!(!want.contains_key("101.3.0.0/24"));
+            apply: Box::new(move |client, want| {
+                assert!(!want.contains_key(p_roa));
                 match client {
-                    1 if want.contains_key("2.0.1.0/24") && want.contains_key("101.0.1.0/24") => {
-                        // AS1_1 (AS1_2 receives AS1_1's path: an AS loop).
-                        want.insert("101.3.0.0/24".into(), route(&[2, 101, 105], "192.0.2.21"));
+                    // AS1_1 gets AS2's path (AS1_2, whose table has none of
+                    // AS101's routes, gets AS1_1's: an AS loop).
+                    1 if want.contains_key(p_peer) && want.contains_key(p_own) => {
+                        want.insert(p_roa.into(), route(&[2, 101, 105], &nh(21)));
                     }
                     1 => {}
                     _ => {
-                        want.insert("101.3.0.0/24".into(), route(&[1, 101, 105], "192.0.2.11"));
+                        want.insert(p_roa.into(), route(&[1, 101, 105], &nh(11)));
                     }
                 }
             }),
-            apply_rs: Box::new(|want| {
-                set_rs(want, "101.3.0.0/24", "192.0.2.11", true, false);
-                set_rs(want, "101.3.0.0/24", "192.0.2.21", false, false);
+            apply_rs: Box::new(move |want| {
+                set_rs(want, p_roa, &nh(11), true, false);
+                set_rs(want, p_roa, &nh(21), false, false);
             }),
         },
     ];
-    let sc = Scenario {
+    Scenario {
         name: "global",
-        variant: "BasicScenario_BIRD2IPv4_Reject",
-        ipv6: false,
+        variant: if v6 {
+            "BasicScenario_BIRD2IPv6_Reject"
+        } else {
+            "BasicScenario_BIRD2IPv4_Reject"
+        },
+        ipv6: v6,
         clients: vec![as1_1, as1_2, as2, as3, as4, as151866, as222],
         tables,
-        anns: global_anns(),
-        left_out: GLOBAL_LEFT_OUT.to_vec(),
+        anns,
+        left_out,
         deviations,
-    };
-    if let Some(t) = replay(sc).await {
+    }
+}
+
+/// The `global` scenario, IPv4 (docs/policy.md, "The global scenario").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global() {
+    if scenarios_dir().is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    if let Some(t) = replay(global_scenario(false, tmp.path())).await {
         assert_eq!((t.clients, t.routes, t.rs_paths), (6, 144, 101));
     }
-    drop(tmp);
+}
+
+/// The `global` scenario, IPv6: the same announcements with the IPv6
+/// prefixes of the scenario (and AS101's 8000:1::/32, outside 2000::/3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_ipv6() {
+    if scenarios_dir().is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    if let Some(t) = replay(global_scenario(true, tmp.path())).await {
+        assert_eq!((t.clients, t.routes, t.rs_paths), (6, 144, 104));
+    }
 }
