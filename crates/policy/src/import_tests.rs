@@ -221,9 +221,10 @@ fn transit_free_member_own_routes_pass_its_peers_routes_do_not() {
         vec![Reason::TransitFree]
     );
     // arouteserver's global scenario: AS3 listed with 174, path 3 174 33.
-    let mut f = Filters::default();
-    f.transit_free = [Asn(174), Asn(3)].into_iter().collect();
-    let mut as3 = member(f);
+    let mut as3 = member(Filters {
+        transit_free: [Asn(174), Asn(3)].into_iter().collect(),
+        ..Filters::default()
+    });
     as3.asn = Asn(3);
     let a = attrs(&[3, 174, 33], &[], &[]);
     assert_eq!(

@@ -10,7 +10,15 @@
 //! ASn.txt`, the routes learnt "via" the route server) and the route
 //! server's own table (`rs.txt`). Differences that are intended are applied
 //! to the expected tables by [`Deviation`]s, each naming its section in
-//! `docs/policy.md`; anything else fails the test with a full diff.
+//! `docs/policy.md`; announcements that need a feature Condor does not have
+//! are left out (not sent, removed from the tables), each named there too;
+//! anything else fails the test with a full diff. What the clients' own
+//! BIRD configurations do with what they receive (drop AS loops, their
+//! import filters) is applied to what the speakers received.
+//!
+//! IPv6 variants keep the IPv4 loopback sessions and negotiate IPv6
+//! unicast on them (RFC 4760), with the clients' IPv6 next hops
+//! 2001:db8:1:1::N: loopback has a single IPv6 address.
 //!
 //! Addresses: arouteserver's clients sit on 192.0.2.0/24; here every
 //! 192.0.2.N is 127.0.0.N (RS 192.0.2.2 → 127.0.0.2, AS1 192.0.2.11 →
@@ -668,8 +676,9 @@ fn diff_tables(
 /// in Condor's terms: next hop = the client's own address, first AS = the
 /// client's, bogons, lengths /8–/24 and /12–/48 (arouteserver's IPv6
 /// minimum is /12; Condor's default /16 — no scenario prefix is shorter),
-/// transit-free ASNs; IRR enforcement is off in every scenario here
-/// (`enforce_*_in_as_set: False`), RPKI too (no data configured).
+/// transit-free ASNs; IRR enforcement is off in these scenarios
+/// (`enforce_*_in_as_set: False`), RPKI too (no data configured); `global`
+/// has its own.
 fn default_filters() -> String {
     "[filters]\nipv6_length = [12, 48]\n".to_string()
 }
