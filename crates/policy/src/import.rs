@@ -74,7 +74,8 @@ pub struct Filters {
     pub max_as_path_len: usize,
     /// Reject paths with an AS_SET.
     pub reject_as_set: bool,
-    /// Transit-free networks: not accepted behind a member that is not one.
+    /// Transit-free networks: not accepted anywhere behind the member's
+    /// own ASN at the head of the path (even when the member is one).
     pub transit_free: HashSet<Asn>,
     /// Networks never to be reached via route servers.
     pub never_via_rs: HashSet<Asn>,
@@ -120,8 +121,8 @@ impl Blackhole {
 }
 
 /// Large transit networks (the usual "no transit leaks" list of route
-/// servers and filter guides): none of them should appear behind a member
-/// that is not one of them.
+/// servers and filter guides): none of them should appear behind the
+/// member that sends the route, whether or not the member is one of them.
 pub const DEFAULT_TRANSIT_FREE: [u32; 22] = [
     174, 209, 701, 702, 1239, 1299, 2828, 2914, 3257, 3320, 3356, 3491, 3549, 3561, 4134, 5511,
     6453, 6461, 6762, 6830, 7018, 12956,
@@ -306,11 +307,12 @@ impl PathCheck {
         if f.bogon_asns && asns.iter().any(|&a| is_bogon_asn(a)) {
             v.reject(Reason::BogonAsn);
         }
-        if !f.transit_free.is_empty() && !f.transit_free.contains(&member.asn) {
-            let mut behind = asns.iter().skip_while(|&&a| a == member.asn);
-            if behind.any(|a| f.transit_free.contains(a)) {
-                v.reject(Reason::TransitFree);
-            }
+        // The member's own ASN at the head (with its prepends) is exempt,
+        // listed or not; a listed network anywhere behind it is a leak,
+        // even behind a transit-free member (a peer's route re-exported).
+        let mut behind = asns.iter().skip_while(|&&a| a == member.asn);
+        if behind.any(|a| f.transit_free.contains(a)) {
+            v.reject(Reason::TransitFree);
         }
         if !f.never_via_rs.is_empty() && asns.iter().any(|a| f.never_via_rs.contains(a)) {
             v.reject(Reason::NeverViaRs);

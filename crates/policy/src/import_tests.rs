@@ -181,18 +181,64 @@ fn path_length_and_empty_path() {
 }
 
 #[test]
-fn transit_free_networks_only_behind_themselves() {
+fn transit_free_networks_rejected_behind_a_member() {
     let m = member(Filters::default());
     let leak = attrs(&[MEMBER, 3356, 15169], &[], &[]);
     assert_eq!(
         reasons(evaluate(&p("8.8.8.0/24"), &leak, &nh(LAN), &m, None)),
         vec![Reason::TransitFree]
     );
-    // A transit-free member announcing its own and its peers' routes.
+    // Prepends of the member's own ASN do not hide a listed network.
+    let prepended = attrs(&[MEMBER, MEMBER, 174], &[], &[]);
+    assert_eq!(
+        reasons(evaluate(&p("38.0.0.0/8"), &prepended, &nh(LAN), &m, None)),
+        vec![Reason::TransitFree]
+    );
+    // An unlisted path behind the member passes.
+    let clean = attrs(&[MEMBER, 6147, 15169], &[], &[]);
+    assert!(evaluate(&p("8.8.8.0/24"), &clean, &nh(LAN), &m, None).is_accepted());
+}
+
+#[test]
+fn transit_free_member_own_routes_pass_its_peers_routes_do_not() {
     let mut lumen = member(Filters::default());
     lumen.asn = Asn(3356);
-    let own = attrs(&[3356, 3356, 1299, 15169], &[], &[]);
+    // Its own ASN at the head, prepended, is exempt: own and customer routes.
+    let own = attrs(&[3356, 3356, 15169], &[], &[]);
     assert!(evaluate(&p("8.8.8.0/24"), &own, &nh(LAN), &lumen, None).is_accepted());
+    let originated = attrs(&[3356], &[], &[]);
+    assert!(evaluate(&p("4.0.0.0/9"), &originated, &nh(LAN), &lumen, None).is_accepted());
+    // Another transit-free network behind it: a peer's route re-exported.
+    let peer_route = attrs(&[3356, 1299, 15169], &[], &[]);
+    assert_eq!(
+        reasons(evaluate(
+            &p("8.8.8.0/24"),
+            &peer_route,
+            &nh(LAN),
+            &lumen,
+            None
+        )),
+        vec![Reason::TransitFree]
+    );
+    // arouteserver's global scenario: AS3 listed with 174, path 3 174 33.
+    let mut as3 = member(Filters {
+        transit_free: [Asn(174), Asn(3)].into_iter().collect(),
+        ..Filters::default()
+    });
+    as3.asn = Asn(3);
+    let a = attrs(&[3, 174, 33], &[], &[]);
+    assert_eq!(
+        reasons(evaluate(&p("3.0.14.0/24"), &a, &nh(LAN), &as3, None)),
+        vec![Reason::TransitFree]
+    );
+    assert!(evaluate(
+        &p("3.0.2.0/24"),
+        &attrs(&[3], &[], &[]),
+        &nh(LAN),
+        &as3,
+        None
+    )
+    .is_accepted());
 }
 
 #[test]

@@ -41,7 +41,7 @@ pub enum Reason {
     RpkiUnknown = 13,
     /// RPKI origin validation: invalid (RFC 6811).
     RpkiInvalid = 14,
-    /// A transit-free network appears behind a member that is not one.
+    /// A transit-free network appears behind the member's own ASN.
     TransitFree = 15,
     /// An AS_SET in the AS path (RFC 9774 deprecates them).
     AsSet = 17,

@@ -9,6 +9,10 @@
 //!   multiprotocol capabilities, sends UPDATEs built with `UpdateBuilder` or
 //!   arbitrary bytes, and decodes everything it receives into a small
 //!   Adj-RIB-In ([`Speaker::routes`]) plus the NOTIFICATION and close it got;
+//!   with [`SpeakerCfg::ipv6`] it also negotiates IPv6 unicast over its
+//!   IPv4 session (RFC 4760 MP_REACH/MP_UNREACH, IPv6 next hops), since
+//!   loopback has a single IPv6 address (::1) and the daemon tells its
+//!   neighbors apart by address;
 //! * waits on the daemon's neighbor status.
 //!
 //! Every wait is bounded by a deadline ([`TIMEOUT`] unless a test says
@@ -28,7 +32,7 @@ use condor_wire::{
 };
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -334,6 +338,8 @@ pub struct Seen {
     pub as_path: Arc<[u32]>,
     /// NEXT_HOP.
     pub next_hop: Option<Ipv4Addr>,
+    /// The global IPv6 next hop of MP_REACH_NLRI (IPv6 routes).
+    pub next_hop6: Option<Ipv6Addr>,
     /// MED.
     pub med: Option<u32>,
     /// Standard communities (RFC 1997), in the order received (with
@@ -360,6 +366,8 @@ pub struct SpeakerCfg {
     /// default: tests with many routes and many communities would hold
     /// them all in the test process).
     pub record_communities: bool,
+    /// Also negotiate IPv6 unicast (RFC 4760) on the IPv4 session.
+    pub ipv6: bool,
 }
 
 impl SpeakerCfg {
@@ -371,7 +379,14 @@ impl SpeakerCfg {
             md5: None,
             hold_time: 90,
             record_communities: false,
+            ipv6: false,
         }
+    }
+
+    /// Negotiating IPv6 unicast too.
+    pub fn ipv6(mut self) -> SpeakerCfg {
+        self.ipv6 = true;
+        self
     }
 
     /// Recording the communities of received routes.
@@ -402,6 +417,8 @@ pub struct Speaker {
     pub ever: HashSet<Prefix>,
     /// End-of-RIB for IPv4 unicast received.
     pub eor: bool,
+    /// End-of-RIB for IPv6 unicast received.
+    pub eor6: bool,
     /// UPDATEs received that carried routes (End-of-RIB not counted).
     pub updates: u64,
     /// A NOTIFICATION received.
@@ -441,6 +458,7 @@ impl Speaker {
             routes: HashMap::new(),
             ever: HashSet::new(),
             eor: false,
+            eor6: false,
             updates: 0,
             notification: None,
             closed: false,
@@ -482,15 +500,21 @@ impl Speaker {
         }
     }
 
-    /// Our OPEN: 4-octet AS and IPv4 unicast capabilities.
+    /// Our OPEN: 4-octet AS and IPv4 unicast capabilities (and IPv6
+    /// unicast with [`SpeakerCfg::ipv6`]).
     pub fn open(&self) -> Open {
-        Open::new(
+        let open = Open::new(
             condor_wire::Asn(self.cfg.asn),
             self.cfg.hold_time,
             self.cfg.local,
         )
-        .with(Capability::Multiprotocol(Family::IPV4_UNICAST))
-        .with(Capability::RouteRefresh)
+        .with(Capability::Multiprotocol(Family::IPV4_UNICAST));
+        if self.cfg.ipv6 {
+            open.with(Capability::Multiprotocol(Family::IPV6_UNICAST))
+                .with(Capability::RouteRefresh)
+        } else {
+            open.with(Capability::RouteRefresh)
+        }
     }
 
     /// OPEN/KEEPALIVE exchange up to the daemon's KEEPALIVE.
@@ -552,6 +576,19 @@ impl Speaker {
         med: Option<u32>,
         extra: &[(u8, u8, &[u8])],
     ) -> Vec<Vec<u8>> {
+        self.announce_msgs_via(prefixes, as_path, IpAddr::V4(next_hop), med, extra)
+    }
+
+    /// As [`Speaker::announce_msgs_with`], for prefixes of one family
+    /// (IPv6 ones in MP_REACH_NLRI) and a next hop of either family.
+    pub fn announce_msgs_via(
+        &self,
+        prefixes: &[Prefix],
+        as_path: &[u32],
+        next_hop: IpAddr,
+        med: Option<u32>,
+        extra: &[(u8, u8, &[u8])],
+    ) -> Vec<Vec<u8>> {
         let mut path = Vec::new();
         for chunk in as_path.chunks(255) {
             path.push(2u8);
@@ -571,15 +608,20 @@ impl Speaker {
         parts.extend_from_slice(extra);
         let attrs = PathAttributes::from_parts(&parts, true).expect("valid attributes");
         let nlri: Vec<Nlri> = prefixes.iter().map(|p| Nlri::new(*p)).collect();
+        let family = match prefixes.first() {
+            Some(p) if !p.is_ipv4() => Family::IPV6_UNICAST,
+            _ => Family::IPV4_UNICAST,
+        };
+        let nh = match next_hop {
+            IpAddr::V4(a) => NextHop::V4(a),
+            IpAddr::V6(global) => NextHop::V6 {
+                global,
+                link_local: None,
+            },
+        };
         let mut out = Vec::new();
         UpdateBuilder::new(self.ctx)
-            .announce(
-                &attrs,
-                &NextHop::V4(next_hop),
-                Family::IPV4_UNICAST,
-                &nlri,
-                &mut out,
-            )
+            .announce(&attrs, &nh, family, &nlri, &mut out)
             .expect("UPDATE fits");
         out
     }
@@ -663,9 +705,16 @@ impl Speaker {
         }
         match m {
             Message::Update(u) => {
-                if u.end_of_rib() == Some(Family::IPV4_UNICAST) {
-                    self.eor = true;
-                    return;
+                match u.end_of_rib() {
+                    Some(Family::IPV4_UNICAST) => {
+                        self.eor = true;
+                        return;
+                    }
+                    Some(Family::IPV6_UNICAST) => {
+                        self.eor6 = true;
+                        return;
+                    }
+                    _ => {}
                 }
                 self.updates += 1;
                 for w in u.withdrawals() {
@@ -685,6 +734,10 @@ impl Speaker {
                 let seen = Seen {
                     as_path,
                     next_hop: u.attrs.next_hop(),
+                    next_hop6: match u.mp_reach.as_ref().map(|m| &m.next_hop) {
+                        Some(NextHop::V6 { global, .. }) => Some(*global),
+                        _ => None,
+                    },
                     med: u.attrs.med(),
                     communities: if rec {
                         u.attrs.communities().collect()
@@ -852,16 +905,17 @@ impl Communities {
 impl Speaker {
     /// Announces `prefixes` with these communities (see
     /// [`Speaker::announce_msgs_with`]).
+    /// IPv6 prefixes go in MP_REACH_NLRI with an IPv6 `next_hop`.
     pub async fn announce_with_communities(
         &mut self,
         prefixes: &[Prefix],
         as_path: &[u32],
-        next_hop: Ipv4Addr,
+        next_hop: impl Into<IpAddr>,
         communities: &Communities,
     ) {
         let values = communities.attr_values();
         let extra: Vec<(u8, u8, &[u8])> = values.iter().map(|(f, t, v)| (*f, *t, &v[..])).collect();
-        let msgs = self.announce_msgs_with(prefixes, as_path, next_hop, None, &extra);
+        let msgs = self.announce_msgs_via(prefixes, as_path, next_hop.into(), None, &extra);
         self.send_raw(&msgs.concat()).await.expect("send UPDATE");
     }
 }
