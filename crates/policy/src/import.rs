@@ -407,7 +407,9 @@ impl PathCheck {
             let prefix_ok = irr.prefix_ok(prefix);
             let state = if prefix_ok && self.irr_origin_ok {
                 Irr::Valid
-            } else if f.rpki_as_irr && v.rov() == Rov::Valid {
+            } else if f.rpki_as_irr && self.irr_origin_ok && v.rov() == Rov::Valid {
+                // A ROA stands for a missing route object, not for the
+                // origin check: the origin must still be in the AS-SET.
                 Irr::AcceptedByRpki
             } else {
                 Irr::Invalid

@@ -392,13 +392,29 @@ fn irr_and_rpki_as_irr() {
     );
     assert_eq!(reasons(v), vec![Reason::IrrPrefix, Reason::IrrOrigin]);
     assert_eq!(v.irr(), Irr::Invalid);
-    // RPKI as IRR: the RPKI-valid route outside the IRR data passes.
-    let roas = Roas(vec![(p("190.0.0.0/16"), 16, Asn(7))], Aspa::NotChecked);
+    // RPKI as IRR: the RPKI-valid route outside the route objects passes
+    // when its origin is in the AS-SET, not otherwise.
+    let roas = Roas(
+        vec![
+            (p("190.0.0.0/16"), 16, Asn(7)),
+            (p("190.1.0.0/16"), 16, Asn(6147)),
+        ],
+        Aspa::NotChecked,
+    );
     let mut lenient = member(Filters {
         rpki_as_irr: true,
         ..Filters::default()
     });
     lenient.irr = Some(irr);
+    let v = evaluate(
+        &p("190.1.0.0/16"),
+        &attrs(&[MEMBER, 6147], &[], &[]),
+        &nh(LAN),
+        &lenient,
+        Some(&roas),
+    );
+    assert!(v.is_accepted(), "{v:?}");
+    assert_eq!(v.irr(), Irr::AcceptedByRpki);
     let v = evaluate(
         &p("190.0.0.0/16"),
         &attrs(&[MEMBER, 7], &[], &[]),
@@ -406,8 +422,13 @@ fn irr_and_rpki_as_irr() {
         &lenient,
         Some(&roas),
     );
-    assert!(v.is_accepted(), "{v:?}");
-    assert_eq!(v.irr(), Irr::AcceptedByRpki);
+    assert_eq!(v.rov(), Rov::Valid);
+    assert_eq!(
+        v.irr(),
+        Irr::Invalid,
+        "RPKI-valid, origin AS7 not in the AS-SET"
+    );
+    assert!(!v.is_accepted());
 }
 
 #[test]

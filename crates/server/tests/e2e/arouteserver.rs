@@ -1637,7 +1637,7 @@ fn global_scenario(v6: bool, tmp: &std::path::Path) -> Scenario {
         .map(|&(p, why)| (px(p), why))
         .collect();
 
-    let (p_gshut2, p_bh, p_roa) = (px("103.0.2.0/24"), px("101.0.128.1/32"), px("101.3.0.0/24"));
+    let (p_gshut2, p_bh) = (px("103.0.2.0/24"), px("101.0.128.1/32"));
     let p_bh2 = px("2.0.3.1/32");
     let (p_c0, p_c1, p_c6) = (px("101.0.2.0/24"), px("101.0.3.0/24"), px("101.0.6.0/24"));
     let deviations = vec![
@@ -1723,30 +1723,6 @@ fn global_scenario(v6: bool, tmp: &std::path::Path) -> Scenario {
                 }
             }),
         },
-        // 101.3.0.0/24 [.. 101 105]: RPKI-valid (ROA 101.3.0.0/16-24
-        // AS105), not in the route objects, AS105 not in the AS-SETs.
-        // arouteserver's ROAs-as-route-objects still requires the origin
-        // in the AS-SET; Condor's rpki_as_irr accepts the RPKI-valid route.
-        Deviation {
-            doc: "RPKI ROAs as route objects",
-            apply: Box::new(move |client, want| {
-                assert!(!want.contains_key(p_roa));
-                match client.file.as_str() {
-                    // AS1_1 gets AS2's path; AS1_2 gets AS1_1's, an AS loop.
-                    "AS1_1" => {
-                        want.insert(p_roa.into(), route(&[2, 101, 105], &nh(21)));
-                    }
-                    "AS1_2" => {}
-                    _ => {
-                        want.insert(p_roa.into(), route(&[1, 101, 105], &nh(11)));
-                    }
-                }
-            }),
-            apply_rs: Box::new(move |want| {
-                set_rs(want, p_roa, &nh(11), true, false);
-                set_rs(want, p_roa, &nh(21), false, false);
-            }),
-        },
     ];
     Scenario {
         name: "global",
@@ -1772,7 +1748,7 @@ async fn global() {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     if let Some(t) = replay(global_scenario(false, tmp.path())).await {
-        assert_eq!((t.clients, t.routes, t.rs_paths), (6, 144, 101));
+        assert_eq!((t.clients, t.routes, t.rs_paths), (6, 139, 101));
     }
 }
 
@@ -1785,6 +1761,6 @@ async fn global_ipv6() {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     if let Some(t) = replay(global_scenario(true, tmp.path())).await {
-        assert_eq!((t.clients, t.routes, t.rs_paths), (6, 144, 104));
+        assert_eq!((t.clients, t.routes, t.rs_paths), (6, 139, 104));
     }
 }
