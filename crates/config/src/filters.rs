@@ -42,6 +42,8 @@ pub(crate) struct RawFilters {
     rpki_as_irr: Option<bool>,
     #[serde(default)]
     otc: Option<Spanned<String>>,
+    #[serde(default)]
+    informational_communities: Option<bool>,
 }
 
 type Err<'a> = &'a mut dyn FnMut(std::ops::Range<usize>, String);
@@ -113,7 +115,9 @@ impl RawFilters {
     /// The validated filters: the fields written here over `base` (the
     /// defaults, or the route server's filters for a member's overrides);
     /// problems go to `err` with their span.
-    pub(crate) fn build(&self, base: &Filters, err: Err<'_>) -> Filters {
+    /// The filters, over `base` (the defaults, or the global `[filters]`
+    /// for a neighbor's own); `rs` is the route server's ASN.
+    pub(crate) fn build(&self, base: &Filters, rs: condor_wire::Asn, err: Err<'_>) -> Filters {
         let d = base.clone();
         let next_hop = choice(
             &self.next_hop,
@@ -203,7 +207,13 @@ impl RawFilters {
             rpki_as_irr: self.rpki_as_irr.unwrap_or(d.rpki_as_irr),
             reject_otc_leaks,
             blackhole: d.blackhole,
-            otc_egress: d.otc_egress,
+            // RFC 9234 §5: with leak detection on, the route server also
+            // marks what it passes on (OTC = its ASN).
+            otc_egress: reject_otc_leaks.then_some(rs),
+            informational: self
+                .informational_communities
+                .unwrap_or(d.informational.is_some())
+                .then_some(rs),
         }
     }
 }
@@ -324,6 +334,11 @@ pub(crate) fn print_table(f: &Filters, header: &str, o: &mut String) {
     );
     let _ = writeln!(o, "irr = \"{irr}\"");
     let _ = writeln!(o, "rpki_as_irr = {}", f.rpki_as_irr);
+    let _ = writeln!(
+        o,
+        "informational_communities = {}",
+        f.informational.is_some()
+    );
     let _ = writeln!(
         o,
         "otc = \"{}\"",

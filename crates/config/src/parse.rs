@@ -325,18 +325,15 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
         ),
     };
 
-    let mut filters = raw
-        .filters
-        .build(&condor_policy::Filters::default(), &mut |span, msg| {
-            cx.err(span, msg)
-        });
+    let mut filters = raw.filters.build(
+        &condor_policy::Filters::default(),
+        server.asn,
+        &mut |span, msg| cx.err(span, msg),
+    );
     filters.blackhole = raw
         .blackhole
         .as_ref()
         .and_then(|b| b.build(&mut |span, msg| cx.err(span, msg)));
-    // RFC 9234 §5: with leak detection on, the route server also marks what
-    // it passes on (OTC = its ASN).
-    filters.otc_egress = filters.reject_otc_leaks.then_some(server.asn);
 
     let mut neighbors = Vec::new();
     let mut seen: HashMap<IpAddr, usize> = HashMap::new();
@@ -576,11 +573,9 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigErrors> {
             transparent: n.transparent,
             receive_blackhole: n.receive_blackhole,
             filters: n.filters.as_ref().map(|o| {
-                let mut own = o.build(&filters, &mut |span, msg| {
+                o.build(&filters, server.asn, &mut |span, msg| {
                     cx.err(span, format!("{}: {msg}", f("filters")))
-                });
-                own.otc_egress = own.reject_otc_leaks.then_some(server.asn);
-                own
+                })
             }),
             next_hops,
             as_set,

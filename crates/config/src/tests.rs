@@ -334,10 +334,12 @@ fn rpki_sources() {
 fn per_member_filter_overrides() {
     let text = "[server]\nasn = 64115\nrouter_id = \"45.183.47.1\"\n[filters]\nrpki = \"tag\"\n\
         [[neighbor]]\naddress = \"45.183.47.10\"\nasn = 64500\n\
-        [neighbor.filters]\nipv4_length = [8, 25]\nfirst_as = false\n\
+        [neighbor.filters]\nipv4_length = [8, 25]\nfirst_as = false\ninformational_communities = true\n\
         [[neighbor]]\naddress = \"45.183.47.11\"\nasn = 64501\n";
     let c = parse("t.toml", text).unwrap();
+    assert_eq!(c.filters.informational, None, "off by default");
     let own = c.neighbors[0].filters.as_ref().expect("overrides");
+    assert_eq!(own.informational, Some(Asn(64115)), "on for this member");
     assert_eq!(own.ipv4_length, (8, 25));
     assert!(!own.first_as);
     assert_eq!(

@@ -95,6 +95,11 @@ pub struct Filters {
     /// route passed on that has none (its clients are RS clients). `None`:
     /// OTC is not added. An OTC equal to it is ours, not a leak.
     pub otc_egress: Option<Asn>,
+    /// Informational communities: the route server's ASN, with which the
+    /// member's routes are tagged as they are passed on (`RS:1000:x` RPKI
+    /// state, `RS:1001:x` IRR state, see [`crate::informational`]), and
+    /// such communities the member sent itself removed. `None`: off.
+    pub informational: Option<Asn>,
 }
 
 /// RFC 7999 blackholing at the route server: the IXP's blackhole next hops.
@@ -148,6 +153,7 @@ impl Default for Filters {
             reject_otc_leaks: true,
             blackhole: None,
             otc_egress: None,
+            informational: None,
         }
     }
 }
@@ -173,6 +179,7 @@ impl Filters {
             reject_otc_leaks: false,
             blackhole: None,
             otc_egress: None,
+            informational: None,
         }
     }
 }

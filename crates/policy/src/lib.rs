@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod bogons;
 pub mod import;
+pub mod informational;
 pub mod verdict;
 
 pub use actions::{parse_actions, ExportControl, ParsedActions};

@@ -39,6 +39,9 @@ pub struct Route {
     pub export: Option<condor_policy::ExportControl>,
     /// Decision keys, computed once.
     pub rank: Rank,
+    /// Tag the route with the route server's informational communities
+    /// (this ASN) when passing it on; `None`: off.
+    pub informational: Option<Asn>,
 }
 
 impl PartialEq for Route {
@@ -47,6 +50,7 @@ impl PartialEq for Route {
             && self.next_hop == other.next_hop
             && self.export == other.export
             && self.rank == other.rank
+            && self.informational == other.informational
     }
 }
 
@@ -172,9 +176,22 @@ impl Path {
         self.route.export.is_some() || self.verdict.is_blackhole()
     }
 
-    /// True when both are the same route as far as a receiver can tell.
+    /// True when both are the same route as far as a receiver can tell
+    /// (with informational communities on, that includes the states they
+    /// tag).
     pub fn same_route(&self, other: &Path) -> bool {
-        self.peer == other.peer && Arc::ptr_eq(&self.route, &other.route)
+        self.peer == other.peer
+            && Arc::ptr_eq(&self.route, &other.route)
+            && (self.route.informational.is_none() || self.tags() == other.tags())
+    }
+
+    /// The validation states the informational communities tag (all
+    /// "not checked" when they are off).
+    pub fn tags(&self) -> condor_policy::Verdict {
+        match self.route.informational {
+            Some(_) => condor_policy::informational::states(self.verdict),
+            None => condor_policy::Verdict::ACCEPTED,
+        }
     }
 }
 

@@ -285,6 +285,8 @@ const BACKLOG_CHUNK: usize = 20_000;
 enum GroupKey {
     Announce {
         route: *const Route,
+        /// The states the informational communities tag (see `Path::tags`).
+        tags: condor_policy::Verdict,
         family: Family,
         /// Times the announcing member's ASN is prepended for this client.
         prepend: u8,
@@ -684,6 +686,12 @@ impl Rib {
                 Some(&rs.0.to_be_bytes()),
             );
         }
+        let informational = import.filters.informational;
+        if let Some(s) =
+            informational.and_then(|rs| condor_policy::informational::scrub(&received, rs))
+        {
+            received = s;
+        }
         let attrs = match blackhole {
             Some(_) => self.interner.attrs(with_no_export(&received)),
             None => self.interner.attrs(received),
@@ -696,6 +704,7 @@ impl Rib {
                 next_hop: nh,
                 export: export.clone(),
                 rank,
+                informational,
             });
             for n in nlri {
                 let route = match blackhole.and_then(|b| b.next_hop_for(&n.prefix)) {
@@ -704,6 +713,7 @@ impl Rib {
                         next_hop: b,
                         export: export.clone(),
                         rank,
+                        informational,
                     }),
                     None => route.clone(),
                 };
@@ -1041,6 +1051,7 @@ fn group_key(family: Family, p: Option<&Path>) -> (GroupKey, Option<Path>) {
         Some(p) => (
             GroupKey::Announce {
                 route: Arc::as_ptr(&p.route),
+                tags: p.tags(),
                 family,
                 prepend: 0,
             },
@@ -1077,6 +1088,7 @@ fn with_prepends(p: &Path, client: condor_wire::Asn) -> (u8, Option<Path>) {
         next_hop: p.route.next_hop.clone(),
         export: p.route.export.clone(),
         rank: p.route.rank,
+        informational: p.route.informational,
     });
     (n, Some(out))
 }
@@ -1134,13 +1146,19 @@ fn encode_group(builder: &UpdateBuilder, family: Family, g: &Group) -> Vec<Bytes
     let ctx: &Context = builder.context();
     let result = match &g.path {
         Some(p) => {
+            // Every path of the group has the same tags (`GroupKey`).
+            let tagged = p
+                .route
+                .informational
+                .and_then(|rs| condor_policy::informational::tag(p.attrs(), p.verdict, rs));
+            let base = tagged.as_ref().unwrap_or(p.attrs());
             let attrs = if ctx.four_octet_as {
                 None
             } else {
-                Some(p.attrs().to_two_octet())
+                Some(base.to_two_octet())
             };
             builder.announce(
-                attrs.as_ref().unwrap_or(p.attrs()),
+                attrs.as_ref().unwrap_or(base),
                 p.next_hop(),
                 family,
                 &g.nlri,

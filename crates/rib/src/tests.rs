@@ -19,6 +19,8 @@ struct Client {
     ctx: Context,
     /// prefix → (AS path, next hop) as the client holds it.
     view: BTreeMap<Prefix, (String, String)>,
+    /// prefix → its large communities as the client holds them.
+    large: BTreeMap<Prefix, Vec<(u32, u32, u32)>>,
     eor: Vec<Family>,
     messages: usize,
 }
@@ -38,8 +40,21 @@ impl Client {
             }
             for w in u.withdrawals() {
                 self.view.remove(&w.prefix);
+                self.large.remove(&w.prefix);
             }
             let path = u.attrs.as_path().map(|p| p.to_string()).unwrap_or_default();
+            let large: Vec<(u32, u32, u32)> = u
+                .attrs
+                .large_communities()
+                .map(|c| (c.global, c.local1, c.local2))
+                .collect();
+            for n in u
+                .nlri
+                .iter()
+                .chain(u.mp_reach.iter().flat_map(|r| r.nlri.prefixes()))
+            {
+                self.large.insert(n.prefix, large.clone());
+            }
             for n in &u.nlri {
                 self.view.insert(
                     n.prefix,
@@ -94,6 +109,7 @@ fn client_opts(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context, blackhole: boo
         rx,
         ctx,
         view: BTreeMap::new(),
+        large: BTreeMap::new(),
         eor: Vec::new(),
         messages: 0,
     }
@@ -863,4 +879,56 @@ fn otc_added_on_the_way_out_and_a_leak_refused() {
     assert_eq!(rib.reevaluate(Scope::All), 0);
     let l = &rib.candidates(&"200.49.0.0/16".parse().unwrap())[0];
     assert!(l.verdict.has(condor_policy::Reason::RouteLeak));
+}
+
+#[test]
+fn informational_communities_tag_the_states_and_follow_their_changes() {
+    let mut rib = Rib::new();
+    let mut a = client(&mut rib, 1, 262589, Context::four_octet());
+    let mut b = client(&mut rib, 2, 64502, Context::four_octet());
+    rib.set_import(
+        1,
+        Arc::new(MemberImport {
+            filters: Arc::new(condor_policy::Filters {
+                rpki: condor_policy::RpkiPolicy::RejectInvalid,
+                informational: Some(Asn(64115)),
+                ..condor_policy::Filters::none()
+            }),
+            ..MemberImport::permissive(Asn(262589))
+        }),
+    );
+    let vrps: Arc<dyn condor_policy::RpkiCheck> =
+        Arc::new(Vrps(vec![("200.48.0.0/16".parse().unwrap(), 24, 262589)]));
+    rib.set_rpki(Some(vrps), Scope::All);
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    // The member claims a state itself, and sends a community of its own.
+    let mut u = announce(&[262589], "198.18.0.1", &["200.48.0.0/16", "190.0.0.0/16"]);
+    let mut v = Vec::new();
+    for (x, y, z) in [(64115u32, 1000u32, 1u32), (262589, 7, 7)] {
+        v.extend([x.to_be_bytes(), y.to_be_bytes(), z.to_be_bytes()].concat());
+    }
+    u.attrs = u.attrs.with_attr(0xc0, 32, Some(&v));
+    rib.routes(1, u);
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    let tags = |c: &Client, p: &str| c.large[&p.parse::<Prefix>().unwrap()].clone();
+    assert_eq!(
+        tags(&b, "200.48.0.0/16"),
+        vec![(262589, 7, 7), (64115, 1000, 1)],
+        "RPKI-valid, tagged by the route server"
+    );
+    assert_eq!(
+        tags(&b, "190.0.0.0/16"),
+        vec![(262589, 7, 7), (64115, 1000, 2)],
+        "not found: the member's own 64115:1000:1 claim is removed"
+    );
+    // The ROA goes away: the route stays, re-sent with its new state, with
+    // no refresh or reset.
+    let none: Arc<dyn condor_policy::RpkiCheck> = Arc::new(Vrps(Vec::new()));
+    rib.set_rpki(Some(none), Scope::All);
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(
+        tags(&b, "200.48.0.0/16"),
+        vec![(262589, 7, 7), (64115, 1000, 2)]
+    );
+    assert_eq!(b.view.len(), 2);
 }

@@ -1,6 +1,7 @@
 //! RPKI origin validation with a real RTR cache (StayRTR), and a ROA change
 //! that takes effect on the running sessions: the route that becomes valid
-//! is relayed without a session reset or a route refresh.
+//! is relayed without a session reset or a route refresh, tagged with its
+//! RPKI state (informational communities on).
 //!
 //! ```text
 //!   StayRTR 127.0.0.1:port ◄── RTR v1 ── condor AS64115 127.0.0.1:port
@@ -32,13 +33,13 @@ async fn rpki_invalid_is_filtered_and_a_roa_change_applies_in_place() {
         .neighbor(NeighborCfg::member(lo(2), A))
         .neighbor(NeighborCfg::member(lo(3), B));
     cfg.filters = format!(
-        "[filters]\n\n[rpki]\nexpiry = 60\n[[rpki.cache]]\naddress = \"{}\"\n",
+        "[filters]\ninformational_communities = true\n\n[rpki]\nexpiry = 60\n[[rpki.cache]]\naddress = \"{}\"\n",
         cache.address()
     );
     let d = cfg.start().await;
     let rs = listen_addr(&d);
     let mut a = Speaker::establish(SpeakerCfg::new(lo(2), A), rs).await;
-    let mut b = Speaker::establish(SpeakerCfg::new(lo(3), B), rs).await;
+    let mut b = Speaker::establish(SpeakerCfg::new(lo(3), B).record_communities(), rs).await;
     b.expect("End-of-RIB", |s| s.eor).await;
     a.announce(&[pfx("200.48.0.0/16")], &[A, 6147], lo(2), None)
         .await;
@@ -74,6 +75,19 @@ async fn rpki_invalid_is_filtered_and_a_roa_change_applies_in_place() {
         .expect("rewrite");
     b.expect("200.48.0.0/16 once RPKI-valid", |s| {
         s.routes.contains_key(&pfx("200.48.0.0/16"))
+    })
+    .await;
+    let tag = |s: &Speaker, p: &str| -> Vec<(u32, u32, u32)> {
+        s.routes.get(&pfx(p)).map_or(Vec::new(), |r| {
+            r.large_communities
+                .iter()
+                .map(|c| (c.global, c.local1, c.local2))
+                .collect()
+        })
+    };
+    b.expect("informational communities: valid and not found", |s| {
+        tag(s, "200.48.0.0/16") == [(RS_ASN, 1000, 1)]
+            && tag(s, "190.0.0.0/16") == [(RS_ASN, 1000, 2)]
     })
     .await;
     assert_eq!(filtered(&d).await, 0);
