@@ -166,6 +166,15 @@ struct PeerState {
     stale: Option<Stale>,
 }
 
+/// The removal of the paths of lost sessions, resumable.
+#[derive(Debug)]
+struct DownWalk {
+    /// The peers, sorted, with the families whose paths stay as stale.
+    peers: Vec<(PeerId, Vec<Family>)>,
+    /// The last prefix walked.
+    after: Option<Prefix>,
+}
+
 /// A resumable walk of the table for one client.
 #[derive(Debug, Clone)]
 struct Dump {
@@ -319,9 +328,13 @@ pub struct Rib {
     /// Old candidates of the prefixes touched in this batch.
     touched: FastMap<Prefix, Paths>,
     /// Peers whose session went down, with the families whose paths stay
-    /// as stale (graceful restart): their paths leave the table in one walk
-    /// when the batch ends, whatever the number of peers.
+    /// as stale (graceful restart): their paths leave the table in one walk,
+    /// whatever the number of peers.
     pending_down: Vec<(PeerId, Vec<Family>)>,
+    /// The walk removing them, if one is under way: it stops when a batch
+    /// has touched [`TOUCHED_KEPT`] prefixes and goes on in the next, so a
+    /// mass session loss does not snapshot the whole table at once.
+    down_walk: Option<DownWalk>,
     /// Peers whose import policy changed: re-evaluated in one walk.
     pending_import: FastSet<PeerId>,
     notices: Vec<RibNotice>,
@@ -349,6 +362,7 @@ impl Rib {
             interner: Interner::default(),
             touched: FastMap::default(),
             pending_down: Vec::new(),
+            down_walk: None,
             pending_import: FastSet::default(),
             notices: Vec::new(),
             stats: RibStats::default(),
@@ -419,48 +433,79 @@ impl Rib {
     /// re-evaluation of peers whose import policy changed. Runs before
     /// anything that reads the table or depends on it.
     pub fn settle(&mut self) {
-        if !self.pending_down.is_empty() {
-            self.remove_down_peers();
-        }
+        while self.down_walk_step(usize::MAX) {}
         if !self.pending_import.is_empty() {
             let peers = std::mem::take(&mut self.pending_import);
             self.reevaluate_peers(&peers);
         }
     }
 
-    fn remove_down_peers(&mut self) {
-        let mut down = std::mem::take(&mut self.pending_down);
-        down.sort_unstable_by_key(|d| d.0);
-        let kept = |p: &Path, family: Family| -> Option<bool> {
-            down.binary_search_by_key(&p.peer, |d| d.0)
-                .ok()
-                .map(|i| down[i].1.contains(&family))
+    /// True while paths of lost sessions are still being removed (the task
+    /// ends batches until they are gone).
+    pub fn removal_pending(&self) -> bool {
+        self.down_walk.is_some() || !self.pending_down.is_empty()
+    }
+
+    /// Goes on with the removal of lost sessions' paths until the batch has
+    /// touched `limit` prefixes. Returns true when more remains.
+    fn down_walk_step(&mut self, limit: usize) -> bool {
+        let mut walk = match self.down_walk.take() {
+            Some(w) => w,
+            None if self.pending_down.is_empty() => return false,
+            None => {
+                let mut peers = std::mem::take(&mut self.pending_down);
+                peers.sort_unstable_by_key(|d| d.0);
+                DownWalk { peers, after: None }
+            }
         };
+        let peers = &walk.peers;
+        let kept = |p: &Path, family: Family| -> Option<bool> {
+            peers
+                .binary_search_by_key(&p.peer, |d| d.0)
+                .ok()
+                .map(|i| peers[i].1.contains(&family))
+        };
+        // Without clients, nobody needs to be told: no snapshots.
+        let record = !self.peers.is_empty();
         let touched = &mut self.touched;
         let filtered = &mut self.filtered;
-        self.table.for_each_mut(None, |prefix, paths| {
-            let family = family_of(&prefix);
-            if !paths.iter().any(|p| kept(p, family) == Some(false)) {
-                for p in paths.iter_mut() {
-                    if kept(p, family) == Some(true) {
-                        p.stale = true;
+        let start = walk.after.map_or(Bound::Unbounded, Bound::Excluded);
+        let stopped = self
+            .table
+            .walk_mut(start.as_ref(), Bound::Unbounded, |prefix, paths| {
+                let family = family_of(&prefix);
+                if !paths.iter().any(|p| kept(p, family) == Some(false)) {
+                    for p in paths.iter_mut() {
+                        if kept(p, family) == Some(true) {
+                            p.stale = true;
+                        }
                     }
+                    return true;
                 }
-                return;
-            }
-            touched.entry(prefix).or_insert_with(|| paths.clone());
-            paths.retain(|p| match kept(p, family) {
-                None => true,
-                Some(true) => {
-                    p.stale = true;
-                    true
+                if record {
+                    touched.entry(prefix).or_insert_with(|| paths.clone());
                 }
-                Some(false) => {
-                    *filtered -= usize::from(!p.verdict.is_accepted());
-                    false
-                }
+                paths.retain(|p| match kept(p, family) {
+                    None => true,
+                    Some(true) => {
+                        p.stale = true;
+                        true
+                    }
+                    Some(false) => {
+                        *filtered -= usize::from(!p.verdict.is_accepted());
+                        false
+                    }
+                });
+                touched.len() < limit
             });
-        });
+        match stopped {
+            Some(p) => {
+                walk.after = Some(p);
+                self.down_walk = Some(walk);
+                true
+            }
+            None => !self.pending_down.is_empty(),
+        }
     }
 
     /// A session came up: the client gets the whole table, then End-of-RIB.
@@ -792,7 +837,11 @@ impl Rib {
     /// Computes what every client must receive for the prefixes touched
     /// since the last call, and queues it. Then flushes backlogs.
     pub fn end_batch(&mut self) {
-        self.settle();
+        self.down_walk_step(TOUCHED_KEPT);
+        if !self.pending_import.is_empty() {
+            let peers = std::mem::take(&mut self.pending_import);
+            self.reevaluate_peers(&peers);
+        }
         let mut touched = std::mem::take(&mut self.touched);
         if !touched.is_empty() {
             self.export_changes(touched.drain());

@@ -239,31 +239,35 @@ impl<K: Ord + Copy, V> Chunked<K, V> {
         }
     }
 
-    /// Calls `f` on every entry from `start` on, in order, with mutable
-    /// values; entries left empty by `f` (`empty` answers) are removed.
+    /// Calls `f` on every entry from `start` to `end`, in order, with
+    /// mutable values, until `f` answers false; entries left empty by `f`
+    /// (`empty` answers) are removed. Returns the last key visited when `f`
+    /// stopped the walk.
     pub fn for_each_mut(
         &mut self,
         start: Bound<&K>,
         end: Bound<K>,
-        mut f: impl FnMut(&K, &mut V),
+        mut f: impl FnMut(&K, &mut V) -> bool,
         empty: impl Fn(&V) -> bool,
-    ) {
+    ) -> Option<K> {
         let (mut ci, mut idx) = self.lower(start);
         let mut emptied = Vec::new();
-        while let Some(c) = self.chunks.get_mut(ci) {
+        let mut stopped = None;
+        'walk: while let Some(c) = self.chunks.get_mut(ci) {
             while idx < c.keys.len() {
                 let k = c.keys[idx];
                 if !within(&k, &end) {
-                    break;
+                    break 'walk;
                 }
-                f(&k, &mut c.vals[idx]);
+                let go_on = f(&k, &mut c.vals[idx]);
                 if empty(&c.vals[idx]) {
                     emptied.push(k);
                 }
+                if !go_on {
+                    stopped = Some(k);
+                    break 'walk;
+                }
                 idx += 1;
-            }
-            if idx < c.keys.len() {
-                break;
             }
             ci += 1;
             idx = 0;
@@ -271,6 +275,7 @@ impl<K: Ord + Copy, V> Chunked<K, V> {
         for k in emptied {
             self.remove(&k);
         }
+        stopped
     }
 }
 
@@ -450,22 +455,43 @@ impl Table {
     /// Calls `f` on every prefix of `family` (`None`: both), with its
     /// candidates mutable; prefixes left without candidates are removed.
     pub fn for_each_mut(&mut self, ipv4: Option<bool>, mut f: impl FnMut(Prefix, &mut Paths)) {
-        if ipv4 != Some(false) {
-            self.v4.for_each_mut(
-                Bound::Unbounded,
-                Bound::Unbounded,
-                |k, v| f(v4_prefix(*k), v),
-                |v| v.is_empty(),
-            );
+        let start = match ipv4 {
+            Some(false) => Bound::Included(Prefix::V6(0u128.into(), 0)),
+            _ => Bound::Unbounded,
+        };
+        let end = match ipv4 {
+            Some(true) => Bound::Excluded(Prefix::V6(0u128.into(), 0)),
+            _ => Bound::Unbounded,
+        };
+        self.walk_mut(start.as_ref(), end.as_ref(), |p, v| {
+            f(p, v);
+            true
+        });
+    }
+
+    /// Calls `f` on the prefixes from `start` to `end`, in order, with their
+    /// candidates mutable, until `f` answers false; prefixes left without
+    /// candidates are removed. Returns the prefix where `f` stopped.
+    pub fn walk_mut(
+        &mut self,
+        start: Bound<&Prefix>,
+        end: Bound<&Prefix>,
+        mut f: impl FnMut(Prefix, &mut Paths) -> bool,
+    ) -> Option<Prefix> {
+        if let (Some(s), Some(e)) = (v4_bound(start, true), v4_bound(end, false)) {
+            let stopped =
+                self.v4
+                    .for_each_mut(as_ref(&s), e, |k, v| f(v4_prefix(*k), v), |v| v.is_empty());
+            if let Some(k) = stopped {
+                return Some(v4_prefix(k));
+            }
         }
-        if ipv4 != Some(true) {
-            self.v6.for_each_mut(
-                Bound::Unbounded,
-                Bound::Unbounded,
-                |k, v| f(*k, v),
-                |v| v.is_empty(),
-            );
+        if let (Some(s), Some(e)) = (v6_bound(start, true), v6_bound(end, false)) {
+            return self
+                .v6
+                .for_each_mut(as_ref(&s), e, |k, v| f(*k, v), |v| v.is_empty());
         }
+        None
     }
 }
 
@@ -554,6 +580,7 @@ mod tests {
                                 *v = u32::MAX;
                                 gone.push(*k);
                             }
+                            true
                         }, |v| *v == u32::MAX);
                         for k in gone {
                             b.remove(&k);
@@ -622,5 +649,21 @@ mod tests {
         assert!(t.remove(&sorted[0]).is_some());
         assert!(t.get(&sorted[0]).is_none());
         assert_eq!(t.len(), 4);
+        // A walk stopped on the third prefix resumes after it.
+        let mut seen = Vec::new();
+        let stop = t.walk_mut(Bound::Unbounded, Bound::Unbounded, |p, _| {
+            seen.push(p);
+            seen.len() < 3
+        });
+        assert_eq!(stop, Some(sorted[3]));
+        let rest = t.walk_mut(Bound::Excluded(&sorted[3]), Bound::Unbounded, |p, _| {
+            seen.push(p);
+            true
+        });
+        assert_eq!((rest, &seen[..]), (None, &sorted[1..]));
+        assert!(
+            t.is_empty(),
+            "the walk removed the prefixes left without candidates"
+        );
     }
 }

@@ -192,7 +192,7 @@ async fn run(
         for n in rib.take_notices() {
             let _ = notices.send(n);
         }
-        backlog = rib.flush_backlogs();
+        backlog = rib.flush_backlogs() || rib.removal_pending();
         if backlog {
             // Let sessions write before the next chunk.
             tokio::task::yield_now().await;

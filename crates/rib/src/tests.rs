@@ -164,7 +164,7 @@ fn settle(rib: &mut Rib, clients: &mut [&mut Client]) {
         for c in clients.iter_mut() {
             c.drain();
         }
-        if !rib.flush_backlogs() {
+        if !rib.flush_backlogs() && !rib.removal_pending() {
             for c in clients.iter_mut() {
                 c.drain();
             }
@@ -931,4 +931,50 @@ fn informational_communities_tag_the_states_and_follow_their_changes() {
         vec![(262589, 7, 7), (64115, 1000, 2)]
     );
     assert_eq!(b.view.len(), 2);
+}
+
+#[test]
+fn a_lost_session_leaves_in_bounded_batches() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let mut a = client(&mut rib, 1, 64501, ctx);
+    let mut b = client(&mut rib, 2, 64502, ctx);
+    let mut c = client(&mut rib, 3, 64503, ctx);
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
+    // 40,000 /24s from a, one shared with c.
+    let prefixes: Vec<String> = (0..40_000u32)
+        .map(|i| format!("{}.{}.{}.0/24", 1 + i / 65536, (i / 256) % 256, i % 256))
+        .collect();
+    for chunk in prefixes.chunks(1000) {
+        let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        rib.routes(1, announce(&[64501], "198.18.0.1", &refs));
+        settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
+    }
+    rib.routes(3, announce(&[64503], "198.18.0.3", &["1.0.5.0/24"]));
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c]);
+    assert_eq!(b.view.len(), 40_000);
+    rib.peer_down(1);
+    let mut batches = 0;
+    loop {
+        rib.end_batch();
+        batches += 1;
+        b.drain();
+        c.drain();
+        if !rib.removal_pending() {
+            break;
+        }
+        assert!(batches < 10, "the walk makes progress");
+    }
+    assert!(
+        batches >= 3,
+        "40,000 prefixes need three batches of 16,384, not one ({batches})"
+    );
+    assert_eq!(b.view.len(), 1, "only c's path is left");
+    assert_eq!(
+        b.has("1.0.5.0/24"),
+        Some("64503"),
+        "the alternative replaces a's path"
+    );
+    assert!(c.view.is_empty());
+    assert_eq!(rib.stats().prefixes, 1);
 }
