@@ -195,6 +195,127 @@ impl Path {
     }
 }
 
+/// The candidates of one prefix, ordered by (peer, path id). Most prefixes
+/// at an exchange have one path: it is held inline, and the whole is the
+/// size of one path (24 octets; several paths cost one more allocation).
+#[derive(Clone, Debug, Default)]
+pub enum Paths {
+    /// No path (only while a prefix is being changed).
+    #[default]
+    Empty,
+    /// One path.
+    One(Path),
+    /// Two or more.
+    Many(Box<Vec<Path>>),
+}
+
+impl std::ops::Deref for Paths {
+    type Target = [Path];
+
+    fn deref(&self) -> &[Path] {
+        match self {
+            Paths::Empty => &[],
+            Paths::One(p) => std::slice::from_ref(p),
+            Paths::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Paths {
+    fn deref_mut(&mut self) -> &mut [Path] {
+        match self {
+            Paths::Empty => &mut [],
+            Paths::One(p) => std::slice::from_mut(p),
+            Paths::Many(v) => v,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Paths {
+    type Item = &'a Path;
+    type IntoIter = std::slice::Iter<'a, Path>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl Paths {
+    /// One path.
+    pub fn one(p: Path) -> Paths {
+        Paths::One(p)
+    }
+
+    /// The paths as a slice.
+    pub fn as_slice(&self) -> &[Path] {
+        self
+    }
+
+    /// Inserts `p` at `i`.
+    pub fn insert(&mut self, i: usize, p: Path) {
+        *self = match std::mem::take(self) {
+            Paths::Empty => Paths::One(p),
+            Paths::One(x) => {
+                let mut v = Vec::with_capacity(2);
+                v.push(x);
+                v.insert(i, p);
+                Paths::Many(Box::new(v))
+            }
+            Paths::Many(mut v) => {
+                // Grow one at a time up to four paths, by half beyond.
+                if v.len() == v.capacity() {
+                    v.reserve_exact(if v.len() < 4 { 1 } else { v.len() / 2 });
+                }
+                v.insert(i, p);
+                Paths::Many(v)
+            }
+        };
+    }
+
+    /// Removes and returns the path at `i`.
+    pub fn remove(&mut self, i: usize) -> Path {
+        let (out, rest) = match std::mem::take(self) {
+            Paths::Empty => panic!("remove from no paths"),
+            Paths::One(p) => {
+                assert_eq!(i, 0, "one path");
+                (p, Paths::Empty)
+            }
+            Paths::Many(mut v) => {
+                let p = v.remove(i);
+                (p, Paths::collapse(v))
+            }
+        };
+        *self = rest;
+        out
+    }
+
+    /// Keeps the paths for which `keep` answers true (it may change them).
+    pub fn retain(&mut self, mut keep: impl FnMut(&mut Path) -> bool) {
+        *self = match std::mem::take(self) {
+            Paths::Empty => Paths::Empty,
+            Paths::One(mut p) => {
+                if keep(&mut p) {
+                    Paths::One(p)
+                } else {
+                    Paths::Empty
+                }
+            }
+            Paths::Many(mut v) => {
+                v.retain_mut(|p| keep(p));
+                Paths::collapse(v)
+            }
+        };
+    }
+
+    fn collapse(mut v: Box<Vec<Path>>) -> Paths {
+        match v.len() {
+            0 => Paths::Empty,
+            1 => v.pop().map_or(Paths::Empty, Paths::One),
+            _ => Paths::Many(v),
+        }
+    }
+}
+
 /// The best of the accepted `paths` for which `allowed` answers true (first
 /// wins ties: callers keep candidates in a fixed order).
 pub fn best(paths: &[Path], mut allowed: impl FnMut(&Path) -> bool) -> Option<&Path> {
@@ -225,6 +346,39 @@ mod tests {
             router_id: Ipv4Addr::new(10, 0, 0, rid),
             peer_addr: IpAddr::V4(Ipv4Addr::new(45, 183, 47, rid)),
         }
+    }
+
+    #[test]
+    fn paths_are_one_path_wide_and_keep_their_order() {
+        assert_eq!(std::mem::size_of::<Path>(), 24);
+        assert_eq!(std::mem::size_of::<Paths>(), 24);
+        let route = Arc::new(Route {
+            attrs: Arc::new(PathAttributes::default()),
+            next_hop: NextHop::V4(Ipv4Addr::LOCALHOST),
+            export: None,
+            rank: rank(100, 1, 0, 0, 1, 1),
+            informational: None,
+        });
+        let path = |peer| Path {
+            peer,
+            path_id: 0,
+            route: route.clone(),
+            verdict: condor_policy::Verdict::ACCEPTED,
+            stale: false,
+        };
+        let mut ps = Paths::default();
+        for (i, peer) in [(0, 5), (0, 1), (1, 3), (3, 9)] {
+            ps.insert(i, path(peer));
+        }
+        let peers = |ps: &Paths| ps.iter().map(|p| p.peer).collect::<Vec<_>>();
+        assert_eq!(peers(&ps), vec![1, 3, 5, 9]);
+        assert_eq!(ps.remove(1).peer, 3);
+        ps.retain(|p| p.peer != 9);
+        assert_eq!(peers(&ps), vec![1, 5]);
+        ps.retain(|p| p.peer == 5);
+        assert!(matches!(ps, Paths::One(_)), "one path goes back inline");
+        assert_eq!(ps.remove(0).peer, 5);
+        assert!(ps.is_empty());
     }
 
     #[test]

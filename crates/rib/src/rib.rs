@@ -32,15 +32,12 @@ use crate::table::Table;
 use bytes::Bytes;
 use condor_policy::{ExportControl, PathCheck, RpkiCheck};
 use condor_wire::{Context, Family, NextHop, Nlri, PathAttributes, Prefix, Update, UpdateBuilder};
-use smallvec::SmallVec;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The candidates of one prefix, ordered by (peer, path id). Most prefixes
-/// have one path, kept inline: no allocation of its own.
-pub type Paths = SmallVec<[Path; 1]>;
+pub use crate::path::Paths;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
@@ -813,14 +810,7 @@ impl Rib {
                         let old = std::mem::replace(&mut v[i], path);
                         self.filtered -= usize::from(!old.verdict.is_accepted());
                     }
-                    Err(i) => {
-                        // Grow one at a time up to four paths, by half
-                        // beyond (most prefixes have one or two).
-                        if v.len() == v.capacity() {
-                            v.reserve_exact(if v.len() < 4 { 1 } else { v.len() / 2 });
-                        }
-                        v.insert(i, path);
-                    }
+                    Err(i) => v.insert(i, path),
                 }
             }
             Err(e) => {
@@ -828,7 +818,7 @@ impl Rib {
                     return;
                 }
                 self.touched.entry(prefix).or_default();
-                e.insert(smallvec::smallvec![path]);
+                e.insert(Paths::one(path));
             }
         }
         self.filtered += usize::from(!accepted);

@@ -151,35 +151,75 @@ impl<K: Ord + Copy, V> Chunked<K, V> {
             return;
         }
         // Full. A key before the first of chunk 0 goes to the front of a
-        // new chunk; past the end, to a new chunk after it (in-order
-        // arrivals keep chunks full); otherwise the chunk splits in halves.
+        // new chunk; past the end, to the next chunk if it has room, or a
+        // new chunk after it (in-order arrivals keep chunks full).
         if pos.idx == 0 && pos.chunk == 0 {
             self.chunks.insert(0, Chunk::with(run(k), run(v)));
             self.firsts.insert(0, k);
-        } else if pos.idx == CHUNK {
-            self.chunks
-                .insert(pos.chunk + 1, Chunk::with(run(k), run(v)));
-            self.firsts.insert(pos.chunk + 1, k);
-        } else {
-            let half = CHUNK / 2;
-            let mut keys = Vec::with_capacity(CHUNK);
-            keys.extend(c.keys.drain(half..));
-            let mut vals = Vec::with_capacity(CHUNK);
-            vals.extend(c.vals.drain(half..));
-            let mut right = Chunk::with(keys, vals);
-            if pos.idx <= half {
-                c.keys.insert(pos.idx, k);
-                c.vals.insert(pos.idx, v);
-                if pos.idx == 0 {
-                    self.firsts[pos.chunk] = k;
-                }
-            } else {
-                right.keys.insert(pos.idx - half, k);
-                right.vals.insert(pos.idx - half, v);
-            }
-            self.firsts.insert(pos.chunk + 1, right.keys[0]);
-            self.chunks.insert(pos.chunk + 1, right);
+            return;
         }
+        let next_room = self
+            .chunks
+            .get(pos.chunk + 1)
+            .is_some_and(|n| n.keys.len() < CHUNK);
+        if pos.idx == CHUNK {
+            if next_room {
+                let n = &mut self.chunks[pos.chunk + 1];
+                n.keys.insert(0, k);
+                n.vals.insert(0, v);
+                self.firsts[pos.chunk + 1] = k;
+            } else {
+                self.chunks
+                    .insert(pos.chunk + 1, Chunk::with(run(k), run(v)));
+                self.firsts.insert(pos.chunk + 1, k);
+            }
+            return;
+        }
+        // Inside: make room by passing an end entry to a neighbour that has
+        // some (chunks stay fuller than after a split), else split in halves.
+        let prev_room = pos.chunk > 0 && self.chunks[pos.chunk - 1].keys.len() < CHUNK;
+        if next_room {
+            let (left, right) = self.chunks.split_at_mut(pos.chunk + 1);
+            let (c, n) = (&mut left[pos.chunk], &mut right[0]);
+            if let (Some(lk), Some(lv)) = (c.keys.pop(), c.vals.pop()) {
+                n.keys.insert(0, lk);
+                n.vals.insert(0, lv);
+                self.firsts[pos.chunk + 1] = lk;
+            }
+            c.keys.insert(pos.idx, k);
+            c.vals.insert(pos.idx, v);
+            return;
+        }
+        if prev_room {
+            let (left, right) = self.chunks.split_at_mut(pos.chunk);
+            let (p, c) = (&mut left[pos.chunk - 1], &mut right[0]);
+            p.keys.push(c.keys.remove(0));
+            p.vals.push(c.vals.remove(0));
+            // `pos.idx` > 0 here (a key inside the chunk).
+            c.keys.insert(pos.idx - 1, k);
+            c.vals.insert(pos.idx - 1, v);
+            self.firsts[pos.chunk] = c.keys[0];
+            return;
+        }
+        let c = &mut self.chunks[pos.chunk];
+        let half = CHUNK / 2;
+        let mut keys = Vec::with_capacity(CHUNK);
+        keys.extend(c.keys.drain(half..));
+        let mut vals = Vec::with_capacity(CHUNK);
+        vals.extend(c.vals.drain(half..));
+        let mut right = Chunk::with(keys, vals);
+        if pos.idx <= half {
+            c.keys.insert(pos.idx, k);
+            c.vals.insert(pos.idx, v);
+            if pos.idx == 0 {
+                self.firsts[pos.chunk] = k;
+            }
+        } else {
+            right.keys.insert(pos.idx - half, k);
+            right.vals.insert(pos.idx - half, v);
+        }
+        self.firsts.insert(pos.chunk + 1, right.keys[0]);
+        self.chunks.insert(pos.chunk + 1, right);
     }
 
     /// Removes `k`, returning its value.
@@ -613,6 +653,22 @@ mod tests {
     }
 
     #[test]
+    fn interleaved_runs_keep_chunks_mostly_full() {
+        // 200 members announcing 100 prefixes each, in order, their
+        // UPDATEs interleaved: what the route server sees at start-up.
+        let mut c: Chunked<u32, u8> = Chunked::default();
+        for i in 0..100u32 {
+            for member in 0..200u32 {
+                if let Err(v) = c.entry(member * 1000 + i) {
+                    v.insert(0);
+                }
+            }
+        }
+        let fill = c.len() as f64 / (c.chunks.len() * CHUNK) as f64;
+        assert!(fill > 0.8, "chunks {:.1} % full", fill * 100.0);
+    }
+
+    #[test]
     fn table_orders_ipv4_before_ipv6_and_maps_bounds() {
         let mut t = Table::default();
         let ps: Vec<Prefix> = [
@@ -627,7 +683,7 @@ mod tests {
         .collect();
         for p in &ps {
             if let Err(v) = t.entry(*p) {
-                v.insert(Paths::new());
+                v.insert(Paths::default());
             }
         }
         let mut sorted = ps.clone();
