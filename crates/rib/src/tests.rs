@@ -13,20 +13,20 @@ use condor_wire::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-struct Client {
-    out: Arc<OutQueue>,
-    rx: OutReader,
+pub(crate) struct Client {
+    pub(crate) out: Arc<OutQueue>,
+    pub(crate) rx: OutReader,
     ctx: Context,
     /// prefix → (AS path, next hop) as the client holds it.
-    view: BTreeMap<Prefix, (String, String)>,
+    pub(crate) view: BTreeMap<Prefix, (String, String)>,
     /// prefix → its large communities as the client holds them.
     large: BTreeMap<Prefix, Vec<(u32, u32, u32)>>,
     eor: Vec<Family>,
-    messages: usize,
+    pub(crate) messages: usize,
 }
 
 impl Client {
-    fn drain(&mut self) {
+    pub(crate) fn drain(&mut self) {
         while let Some(m) = self.rx.try_next() {
             self.out.written(m.len());
             self.messages += 1;
@@ -71,7 +71,7 @@ impl Client {
             }
         }
     }
-    fn has(&self, p: &str) -> Option<&str> {
+    pub(crate) fn has(&self, p: &str) -> Option<&str> {
         self.view.get(&p.parse().unwrap()).map(|(a, _)| a.as_str())
     }
 }
@@ -79,7 +79,7 @@ impl Client {
 /// Watermarks small enough for the tests to reach (64 KiB / 16 KiB).
 const TEST_HIGH: usize = 64 * 1024;
 
-fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
+pub(crate) fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
     client_opts(rib, id, asn, ctx, false)
 }
 
@@ -115,7 +115,7 @@ fn client_opts(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context, blackhole: boo
     }
 }
 
-fn attrs(path: &[u32]) -> PathAttributes {
+pub(crate) fn attrs(path: &[u32]) -> PathAttributes {
     let mut v = Vec::new();
     AsPath::from_sequence(path.iter().copied()).encode(true, &mut v);
     PathAttributes::from_parts(
@@ -125,7 +125,7 @@ fn attrs(path: &[u32]) -> PathAttributes {
     .unwrap()
 }
 
-fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
+pub(crate) fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
     let nh = match nh.parse().unwrap() {
         std::net::IpAddr::V4(a) => NextHop::V4(a),
         std::net::IpAddr::V6(a) => NextHop::V6 {
@@ -148,7 +148,7 @@ fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
     }
 }
 
-fn withdraw(prefixes: &[&str]) -> RouteUpdate {
+pub(crate) fn withdraw(prefixes: &[&str]) -> RouteUpdate {
     RouteUpdate {
         withdraw: prefixes
             .iter()
@@ -158,7 +158,7 @@ fn withdraw(prefixes: &[&str]) -> RouteUpdate {
     }
 }
 
-fn settle(rib: &mut Rib, clients: &mut [&mut Client]) {
+pub(crate) fn settle(rib: &mut Rib, clients: &mut [&mut Client]) {
     for _ in 0..100 {
         rib.end_batch();
         for c in clients.iter_mut() {
@@ -523,7 +523,7 @@ fn graceful_restart_timer_expiry_removes_stale_paths() {
 }
 
 /// A path with action communities, as a member sends it.
-fn announce_with_communities(
+pub(crate) fn announce_with_communities(
     path: &[u32],
     prefixes: &[&str],
     communities: &[(u16, u16)],
