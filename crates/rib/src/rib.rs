@@ -19,7 +19,10 @@
 //!   number of prefixes, not by churn;
 //! * a client receiving its initial table (or a route refresh) walks the
 //!   table in prefix order from a cursor — one prefix of state — and changes
-//!   to prefixes the walk has not reached yet need no record at all.
+//!   to prefixes the walk has not reached yet need no record at all;
+//! * clients that negotiated **ADD-PATH** receive (RFC 7911) get every path
+//!   they may have, each under its identifier, computed for each alone
+//!   (module `add_path`); they never take the shared stream.
 
 mod add_path;
 mod reevaluate;

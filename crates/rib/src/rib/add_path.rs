@@ -10,8 +10,8 @@
 //!
 //! Such clients are few (looking glasses, collectors, some members), so
 //! their changes are computed for each alone, never through the shared
-//! stream, and the shared stream does no work for them
-//! ([ADR 0041](../../../../docs/decisions/0041-add-path-send-per-client.md)).
+//! stream, and the shared stream does no work for them (ADR 0041,
+//! `docs/decisions/0041-add-path-send-per-client.md`).
 //! As for the other clients there is no Adj-RIB-Out: what a client holds is
 //! a function of the candidates, so the change of a batch is the difference
 //! between its view of the old candidates (kept by the batch) and of the new
