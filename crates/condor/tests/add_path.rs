@@ -21,22 +21,20 @@ mod common;
 
 use common::{fail, Condor, Member};
 use condor_interop::{
-    loopback_v4, require, Announcement, Community, DaemonKind, MemberConfig, Prefix, RunningDaemon,
-    DEFAULT_TIMEOUT,
+    loopback_v4, require, Announcement, Community, DaemonKind, MemberConfig, Prefix, Route,
+    RunningDaemon, DEFAULT_TIMEOUT,
 };
 use std::net::IpAddr;
 
-/// The AS paths `d` holds for `p` from the route server, sorted.
-fn paths_for(d: &RunningDaemon, rs: IpAddr, p: Prefix) -> Option<Vec<Vec<u32>>> {
-    let mut v: Vec<Vec<u32>> = d
-        .received_routes(rs)
-        .ok()?
-        .into_iter()
+/// The AS paths of the routes for `p` among `routes`, sorted.
+fn paths_for(routes: &[Route], p: Prefix) -> Vec<Vec<u32>> {
+    let mut v: Vec<Vec<u32>> = routes
+        .iter()
         .filter(|r| r.prefix == p)
-        .map(|r| r.as_path)
+        .map(|r| r.as_path.clone())
         .collect();
     v.sort();
-    Some(v)
+    v
 }
 
 #[test]
@@ -115,16 +113,12 @@ fn bird_with_add_path_receives_every_members_path() {
     }
 
     let expect = |d: &RunningDaemon, p: Prefix, want: Vec<Vec<u32>>, what: &str| {
-        let r = d.wait_routes(cip, what, DEFAULT_TIMEOUT, |_| {
-            (paths_for(d, cip, p).as_ref() == Some(&want)).then_some(())
+        let r = d.wait_routes(cip, what, DEFAULT_TIMEOUT, |rs| {
+            (paths_for(rs, p) == want).then_some(())
         });
         if let Err(e) = r {
             fail(
-                &format!(
-                    "{what}: {:?} holds {:?} for {p}, not {want:?}: {e}",
-                    d.kind(),
-                    paths_for(d, cip, p)
-                ),
+                &format!("{what}: {:?} never held {want:?} for {p}: {e}", d.kind()),
                 &[d],
                 &condor,
             );
@@ -144,8 +138,8 @@ fn bird_with_add_path_receives_every_members_path() {
     );
     // A member without ADD-PATH holds one path: its best, one of the two
     // one-AS paths that are not its own (the router ids decide which).
-    let one = bird.wait_routes(cip, "one path", DEFAULT_TIMEOUT, |_| {
-        paths_for(&bird, cip, p1).filter(|v| v.len() == 1)
+    let one = bird.wait_routes(cip, "one path", DEFAULT_TIMEOUT, |rs| {
+        Some(paths_for(rs, p1)).filter(|v| v.len() == 1)
     });
     match one {
         Ok(v) => assert!(

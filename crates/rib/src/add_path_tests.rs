@@ -430,3 +430,39 @@ fn paths_received_with_ids_get_stable_ids_of_their_own() {
     assert_eq!(lg.withdrawn[before..], [(pfx(P), Some(i9))]);
     assert_eq!(lg.paths(P).len(), 4);
 }
+
+#[test]
+fn graceful_restart_keeps_ids_and_end_of_rib_withdraws_the_unrefreshed() {
+    let mut rib = Rib::new();
+    let [mut a, mut b, mut c] = three_members(&mut rib);
+    rib.routes(1, announce(&[64501], "198.18.0.1", &["45.183.45.0/24"]));
+    let mut lg = ap_client(&mut rib, 10, 64510, &[V4, V6], 1 << 20);
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c], &mut [&mut lg]);
+    let t0 = std::time::Instant::now();
+    rib.peer_down_graceful(1, std::time::Duration::from_secs(120), vec![V4], t0);
+    settle(&mut rib, &mut [&mut b, &mut c], &mut [&mut lg]);
+    assert_eq!(lg.paths(P)[&1], "64501", "stale path kept under its id");
+    assert_eq!(
+        lg.withdrawn,
+        vec![(pfx(P6), Some(1))],
+        "the family without preserved state goes at once"
+    );
+    // Member 1 is back: one prefix announced again (new attributes, same
+    // id), then End-of-RIB sweeps the other.
+    let mut a = client(&mut rib, 1, 64501, Context::four_octet());
+    rib.routes(1, announce(&[64501, 65001], "198.18.0.1", &[P]));
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c], &mut [&mut lg]);
+    assert_eq!(lg.paths(P)[&1], "64501 65001");
+    assert_eq!(lg.paths("45.183.45.0/24")[&1], "64501");
+    rib.routes(
+        1,
+        RouteUpdate {
+            end_of_rib: Some(V4),
+            ..Default::default()
+        },
+    );
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c], &mut [&mut lg]);
+    assert!(lg.paths("45.183.45.0/24").is_empty());
+    assert_eq!(lg.paths(P).len(), 3);
+    assert_eq!(lg.withdrawn.last(), Some(&(pfx("45.183.45.0/24"), Some(1))));
+}
