@@ -189,14 +189,21 @@ struct Dump {
     after: Option<Prefix>,
     /// The families walked.
     families: Vec<Family>,
+    /// A route refresh: the client already holds routes ahead of the walk.
+    refresh: bool,
 }
 
 impl PeerState {
-    /// True while the walk has yet to reach `prefix`: the walk will send its
-    /// state then, so a change now needs no backlog entry.
+    /// True while the initial table walk has yet to reach `prefix`: the
+    /// walk will send its state then, and the client holds nothing there,
+    /// so a change now needs no backlog entry. Not during a route refresh:
+    /// the walk only announces, so what the client holds ahead of it and
+    /// loses meanwhile must be recorded to be withdrawn.
     fn dump_pending(&self, prefix: &Prefix) -> bool {
         self.dump.as_ref().is_some_and(|d| {
-            d.families.contains(&family_of(prefix)) && d.after.is_none_or(|a| *prefix > a)
+            !d.refresh
+                && d.families.contains(&family_of(prefix))
+                && d.after.is_none_or(|a| *prefix > a)
         })
     }
 
@@ -530,6 +537,7 @@ impl Rib {
         let dump = Some(Dump {
             after: None,
             families: spec.families.clone(),
+            refresh: false,
         });
         // Its own stale paths are not sent back to it.
         let stale = self.restarting.remove(&spec.id);
@@ -693,14 +701,13 @@ impl Rib {
             if !families.contains(&family) {
                 families.push(family);
             }
-            // The walk sends the current state of these prefixes.
-            state
-                .backlog
-                .retain(|p, _| !families.contains(&family_of(p)));
-            add_path::route_refresh(state);
+            // The walk sends the current state of these prefixes; the
+            // backlog, flushed first, also withdraws what the client holds
+            // and is gone.
             state.dump = Some(Dump {
                 after: None,
                 families,
+                refresh: true,
             });
         }
     }

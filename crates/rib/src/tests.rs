@@ -413,6 +413,30 @@ fn route_refresh_resends_the_table() {
 }
 
 #[test]
+fn route_refresh_withdraws_what_left_during_the_walk() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let (mut a, mut b) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+    );
+    let (p, q) = ("45.183.44.0/24", "45.183.45.0/24");
+    rib.routes(1, announce(&[64501], "198.18.0.1", &[p, q]));
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    // Withdrawn after the refresh, before the walk reaches it.
+    rib.route_refresh(2, Family::IPV4_UNICAST);
+    rib.routes(1, withdraw(&[p]));
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(b.has(p), None, "not left at the client");
+    assert_eq!(b.has(q), Some("64501"));
+    // Withdrawn, then a refresh asked in the same batch.
+    rib.routes(1, withdraw(&[q]));
+    rib.route_refresh(2, Family::IPV4_UNICAST);
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert!(b.view.is_empty(), "{:?}", b.view);
+}
+
+#[test]
 fn graceful_restart_keeps_stale_paths_until_end_of_rib() {
     let mut rib = Rib::new();
     let ctx = Context::four_octet();

@@ -17,7 +17,9 @@
 //! between its view of the old candidates (kept by the batch) and of the new
 //! ones. A slow client's coalescing backlog keeps, per prefix, the
 //! candidates as they were when it last received that prefix; the table
-//! walk (initial table, route refresh) announces its view of each prefix.
+//! walk (initial table, route refresh) announces its view of each prefix;
+//! during a route refresh the client already holds paths ahead of the walk,
+//! so changes there go to the backlog too, which withdraws what left.
 //!
 //! For a family without ADD-PATH, the same client's view of a prefix is its
 //! single per-client best path, sent without identifier.
@@ -40,11 +42,6 @@ pub(super) struct AddPathState {
     /// it holds). Bounded by the number of prefixes, like the backlog of
     /// the other clients.
     backlog: FastMap<Prefix, Paths>,
-    /// The running table walk is a route refresh: the client already holds
-    /// paths of the prefixes ahead of the walk, so a change there is
-    /// recorded as well (the walk only announces; the backlog withdraws the
-    /// identifiers that left meanwhile).
-    refresh: bool,
 }
 
 impl AddPathState {
@@ -61,13 +58,6 @@ impl AddPathState {
 /// True when the client has no ADD-PATH backlog (or is no ADD-PATH client).
 pub(super) fn backlog_empty(s: &PeerState) -> bool {
     s.add_path.as_ref().is_none_or(|a| a.backlog.is_empty())
-}
-
-/// A route refresh (RFC 2918) restarted the client's table walk.
-pub(super) fn route_refresh(s: &mut PeerState) {
-    if let Some(a) = s.add_path.as_mut() {
-        a.refresh = true;
-    }
 }
 
 /// First identifier handed out for a path received with an identifier of
@@ -227,7 +217,7 @@ impl Batch {
             let Some(a) = s.add_path.as_mut() else {
                 continue;
             };
-            if (a.refresh || !pending) && !a.backlog.contains_key(&prefix) {
+            if !pending && !a.backlog.contains_key(&prefix) {
                 a.backlog.insert(prefix, old.clone());
             }
         }
@@ -290,7 +280,6 @@ pub(super) fn flush(s: &mut PeerState, table: &Table, ids: &mut PathIds) -> (u64
             }
             if finished {
                 *dump = None;
-                a.refresh = false;
             }
         }
     }
