@@ -3,7 +3,8 @@
 //! and applied to a model of its Adj-RIB-In keyed by (prefix, path
 //! identifier), which is compared with the paths it may have.
 
-use crate::tests::{announce, announce_with_communities, client, withdraw, Client};
+use crate::rib::Scope;
+use crate::tests::{announce, announce_with_communities, client, withdraw, Client, Vrps};
 use crate::*;
 use condor_policy::MemberImport;
 use condor_wire::{decode_message, Asn, Context, Family, Message, Nlri, Prefix};
@@ -17,6 +18,8 @@ struct ApClient {
     ctx: Context,
     /// (prefix, path id) → AS path as the client holds it.
     view: BTreeMap<(Prefix, u32), String>,
+    /// (prefix, path id) → its large communities.
+    large: BTreeMap<(Prefix, u32), Vec<(u32, u32, u32)>>,
     eor: Vec<Family>,
     messages: usize,
     /// Every withdrawal received, in order.
@@ -56,6 +59,7 @@ fn ap_client(rib: &mut Rib, id: PeerId, asn: u32, families: &[Family], high: usi
         rx,
         ctx,
         view: BTreeMap::new(),
+        large: BTreeMap::new(),
         eor: Vec::new(),
         messages: 0,
         withdrawn: Vec::new(),
@@ -83,11 +87,19 @@ impl ApClient {
             for w in u.withdrawals() {
                 self.withdrawn.push((w.prefix, w.path_id));
                 self.view.remove(&(w.prefix, w.path_id.unwrap_or(0)));
+                self.large.remove(&(w.prefix, w.path_id.unwrap_or(0)));
             }
             let path = u.attrs.as_path().map(|p| p.to_string()).unwrap_or_default();
+            let large: Vec<(u32, u32, u32)> = u
+                .attrs
+                .large_communities()
+                .map(|c| (c.global, c.local1, c.local2))
+                .collect();
             let reach = u.mp_reach.iter().flat_map(|r| r.nlri.prefixes().iter());
             for n in u.nlri.iter().chain(reach) {
                 self.announced.push((n.prefix, n.path_id));
+                self.large
+                    .insert((n.prefix, n.path_id.unwrap_or(0)), large.clone());
                 self.view
                     .insert((n.prefix, n.path_id.unwrap_or(0)), path.clone());
             }
@@ -465,4 +477,37 @@ fn graceful_restart_keeps_ids_and_end_of_rib_withdraws_the_unrefreshed() {
     assert!(lg.paths("45.183.45.0/24").is_empty());
     assert_eq!(lg.paths(P).len(), 3);
     assert_eq!(lg.withdrawn.last(), Some(&(pfx("45.183.45.0/24"), Some(1))));
+}
+
+#[test]
+fn informational_communities_follow_a_state_change_under_the_same_id() {
+    let mut rib = Rib::new();
+    let [mut a, mut b, mut c] = three_members(&mut rib);
+    rib.set_import(
+        2,
+        Arc::new(MemberImport {
+            filters: Arc::new(condor_policy::Filters {
+                rpki: condor_policy::RpkiPolicy::RejectInvalid,
+                informational: Some(Asn(64115)),
+                ..condor_policy::Filters::none()
+            }),
+            ..MemberImport::permissive(Asn(64502))
+        }),
+    );
+    let vrps: Arc<dyn condor_policy::RpkiCheck> = Arc::new(Vrps(vec![(pfx(P), 24, 65002)]));
+    rib.set_rpki(Some(vrps), Scope::All);
+    // Announced again under the new import policy (which tags).
+    rib.routes(2, announce(&[64502, 65002], "198.18.0.2", &[P]));
+    let mut lg = ap_client(&mut rib, 10, 64510, &[V4, V6], 1 << 20);
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c], &mut [&mut lg]);
+    assert_eq!(lg.large[&(pfx(P), 2)], vec![(64115, 1000, 1)], "RPKI-valid");
+    assert!(lg.large[&(pfx(P), 1)].is_empty(), "member 1 is not tagged");
+    // The ROA goes away: member 2's path is re-sent under id 2 with its new
+    // state, the others are not touched.
+    let an = lg.announced.len();
+    rib.set_rpki(Some(Arc::new(Vrps(Vec::new()))), Scope::All);
+    settle(&mut rib, &mut [&mut a, &mut b, &mut c], &mut [&mut lg]);
+    assert_eq!(lg.announced[an..], [(pfx(P), Some(2))]);
+    assert_eq!(lg.large[&(pfx(P), 2)], vec![(64115, 1000, 2)], "not found");
+    assert!(lg.withdrawn.is_empty());
 }

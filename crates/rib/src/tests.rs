@@ -657,7 +657,7 @@ fn filtered_client(rib: &mut Rib, id: PeerId, asn: u32, addr: &str) -> Client {
     c
 }
 
-struct Vrps(Vec<(Prefix, u8, u32)>);
+pub(crate) struct Vrps(pub(crate) Vec<(Prefix, u8, u32)>);
 
 impl condor_policy::RpkiCheck for Vrps {
     fn rov(&self, prefix: &Prefix, origin: Option<Asn>) -> condor_policy::Rov {
