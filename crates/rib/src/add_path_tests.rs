@@ -19,7 +19,7 @@ struct ApClient {
     /// (prefix, path id) → AS path as the client holds it.
     view: BTreeMap<(Prefix, u32), String>,
     /// (prefix, path id) → its large communities.
-    large: BTreeMap<(Prefix, u32), Vec<(u32, u32, u32)>>,
+    large: BTreeMap<(Prefix, u32), Vec<Large>>,
     eor: Vec<Family>,
     messages: usize,
     /// Every withdrawal received, in order.
@@ -27,6 +27,9 @@ struct ApClient {
     /// Every announcement received, in order.
     announced: Vec<(Prefix, Option<u32>)>,
 }
+
+/// A large community (global, local 1, local 2).
+type Large = (u32, u32, u32);
 
 const V4: Family = Family::IPV4_UNICAST;
 const V6: Family = Family::IPV6_UNICAST;
@@ -90,7 +93,7 @@ impl ApClient {
                 self.large.remove(&(w.prefix, w.path_id.unwrap_or(0)));
             }
             let path = u.attrs.as_path().map(|p| p.to_string()).unwrap_or_default();
-            let large: Vec<(u32, u32, u32)> = u
+            let large: Vec<Large> = u
                 .attrs
                 .large_communities()
                 .map(|c| (c.global, c.local1, c.local2))
