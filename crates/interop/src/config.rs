@@ -23,6 +23,10 @@ pub struct PeerSpec {
     /// eBGP multihop TTL; `None` keeps the daemon's directly-connected
     /// default (BIRD refuses 127.0.0.0/8 neighbors without multihop).
     pub multihop: Option<u8>,
+    /// Ask to receive several paths per prefix from this neighbor (ADD-PATH
+    /// receive, RFC 7911). Only the BIRD backend renders it (`add paths
+    /// rx`); the others refuse a configuration that sets it.
+    pub add_path_rx: bool,
 }
 
 impl PeerSpec {
@@ -36,6 +40,7 @@ impl PeerSpec {
             md5: None,
             passive: false,
             multihop: Some(2),
+            add_path_rx: false,
         }
     }
 
@@ -48,6 +53,12 @@ impl PeerSpec {
     /// Makes the session passive on this side.
     pub fn passive(mut self) -> Self {
         self.passive = true;
+        self
+    }
+
+    /// Asks for ADD-PATH receive (several paths per prefix) on this session.
+    pub fn with_add_path_rx(mut self) -> Self {
+        self.add_path_rx = true;
         self
     }
 
@@ -144,6 +155,12 @@ impl MemberConfig {
             if let Some(pw) = &p.md5 {
                 check_password(pw).map_err(unsupported)?;
             }
+            if p.add_path_rx && daemon != crate::DaemonKind::Bird.name() {
+                return Err(unsupported(format!(
+                    "ADD-PATH receive from {} (only the BIRD backend renders it)",
+                    p.addr
+                )));
+            }
         }
         Ok(())
     }
@@ -198,6 +215,14 @@ mod tests {
         let long =
             base.with_peer(PeerSpec::new(v4("127.0.0.3"), 1790, 65002).with_md5("x".repeat(81)));
         assert!(long.validate("t").is_err());
+        let add_path =
+            base_ap().with_peer(PeerSpec::new(v4("127.0.0.3"), 1790, 65002).with_add_path_rx());
+        assert!(add_path.validate("bird").is_ok());
+        assert!(add_path.validate("gobgp").is_err());
+    }
+
+    fn base_ap() -> MemberConfig {
+        MemberConfig::new(65001, v4("127.0.0.2"))
     }
 
     #[test]

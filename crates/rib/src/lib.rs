@@ -29,4 +29,6 @@ pub use rib::{Rib, RibNotice, RibStats, RouteUpdate, Scope};
 pub use task::{spawn, GracefulDown, RibHandle, RibInput, RpkiData};
 
 #[cfg(test)]
+mod add_path_tests;
+#[cfg(test)]
 mod tests;

@@ -19,8 +19,12 @@
 //!   number of prefixes, not by churn;
 //! * a client receiving its initial table (or a route refresh) walks the
 //!   table in prefix order from a cursor — one prefix of state — and changes
-//!   to prefixes the walk has not reached yet need no record at all.
+//!   to prefixes the walk has not reached yet need no record at all;
+//! * clients that negotiated **ADD-PATH** receive (RFC 7911) get every path
+//!   they may have, each under its identifier, computed for each alone
+//!   (module `add_path`); they never take the shared stream.
 
+mod add_path;
 mod reevaluate;
 
 pub use reevaluate::Scope;
@@ -161,6 +165,9 @@ struct PeerState {
     /// Graceful restart (RFC 4724): paths kept from the previous session,
     /// not yet announced again, and until when they may stay.
     stale: Option<Stale>,
+    /// ADD-PATH send (RFC 7911): the client gets every path it may have,
+    /// computed for it alone ([`add_path`]); `None` for the others.
+    add_path: Option<add_path::AddPathState>,
 }
 
 /// The removal of the paths of lost sessions, resumable.
@@ -179,19 +186,26 @@ struct Dump {
     after: Option<Prefix>,
     /// The families walked.
     families: Vec<Family>,
+    /// A route refresh: the client already holds routes ahead of the walk.
+    refresh: bool,
 }
 
 impl PeerState {
-    /// True while the walk has yet to reach `prefix`: the walk will send its
-    /// state then, so a change now needs no backlog entry.
+    /// True while the initial table walk has yet to reach `prefix`: the
+    /// walk will send its state then, and the client holds nothing there,
+    /// so a change now needs no backlog entry. Not during a route refresh:
+    /// the walk only announces, so what the client holds ahead of it and
+    /// loses meanwhile must be recorded to be withdrawn.
     fn dump_pending(&self, prefix: &Prefix) -> bool {
         self.dump.as_ref().is_some_and(|d| {
-            d.families.contains(&family_of(prefix)) && d.after.is_none_or(|a| *prefix > a)
+            !d.refresh
+                && d.families.contains(&family_of(prefix))
+                && d.after.is_none_or(|a| *prefix > a)
         })
     }
 
     fn in_sync(&self) -> bool {
-        self.backlog.is_empty() && self.dump.is_none()
+        self.backlog.is_empty() && self.dump.is_none() && add_path::backlog_empty(self)
     }
 
     /// Queues the End-of-RIB markers still owed after the initial table.
@@ -342,6 +356,8 @@ pub struct Rib {
     rpki: Option<Arc<dyn RpkiCheck>>,
     /// Paths held that import policy rejected.
     filtered: usize,
+    /// Path identifiers sent to ADD-PATH clients for paths received with one.
+    path_ids: add_path::PathIds,
 }
 
 impl Default for Rib {
@@ -366,6 +382,7 @@ impl Rib {
             restarting: HashMap::new(),
             rpki: None,
             filtered: 0,
+            path_ids: add_path::PathIds::default(),
         }
     }
 
@@ -517,12 +534,14 @@ impl Rib {
         let dump = Some(Dump {
             after: None,
             families: spec.families.clone(),
+            refresh: false,
         });
         // Its own stale paths are not sent back to it.
         let stale = self.restarting.remove(&spec.id);
         let count = stale.as_ref().map_or([0, 0], |st| st.count);
         let builder = UpdateBuilder::new(spec.tx);
         let eor_pending = spec.families.clone();
+        let add_path = add_path::AddPathState::for_client(&spec);
         tracing::debug!(peer = spec.id, name = %spec.name, table = self.table.len(), stale = count[0] + count[1], "rib: client up");
         self.peers.insert(
             spec.id,
@@ -535,6 +554,7 @@ impl Rib {
                 eor_pending,
                 builder,
                 stale,
+                add_path,
             },
         );
     }
@@ -678,13 +698,13 @@ impl Rib {
             if !families.contains(&family) {
                 families.push(family);
             }
-            // The walk sends the current state of these prefixes.
-            state
-                .backlog
-                .retain(|p, _| !families.contains(&family_of(p)));
+            // The walk sends the current state of these prefixes; the
+            // backlog, flushed first, also withdraws what the client holds
+            // and is gone.
             state.dump = Some(Dump {
                 after: None,
                 families,
+                refresh: true,
             });
         }
     }
@@ -849,15 +869,17 @@ impl Rib {
         let in_sync: HashSet<PeerId> = self
             .peers
             .iter()
-            .filter(|(_, s)| s.in_sync() && s.spec.out.has_room())
+            .filter(|(_, s)| s.add_path.is_none() && s.in_sync() && s.spec.out.has_room())
             .map(|(id, _)| *id)
             .collect();
         let backlogged: Vec<PeerId> = self
             .peers
-            .keys()
-            .filter(|id| !in_sync.contains(id))
-            .copied()
+            .iter()
+            .filter(|(id, s)| s.add_path.is_none() && !in_sync.contains(id))
+            .map(|(id, _)| *id)
             .collect();
+        // ADD-PATH clients: their changes are computed for each alone.
+        let mut add_path = add_path::Batch::new(&self.peers);
 
         let mut shared: FastMap<(GroupKey, [Option<PeerId>; 2]), Group> = FastMap::default();
         let mut personal: FastMap<PeerId, FastMap<GroupKey, Group>> = FastMap::default();
@@ -867,6 +889,9 @@ impl Rib {
             let b_new = best(new, |_| true);
             let family = family_of(&prefix);
             let owners = [b_old.map(|p| p.peer), b_new.map(|p| p.peer)];
+            if !add_path.is_empty() {
+                add_path.prefix(&mut self.peers, &mut self.path_ids, prefix, &old, new);
+            }
             for id in &backlogged {
                 let s = self.peers.get_mut(id).expect("listed above");
                 if s.wants(&prefix) && !s.dump_pending(&prefix) && !s.backlog.contains_key(&prefix)
@@ -899,7 +924,7 @@ impl Rib {
                 if !same(o, n) {
                     push_group(
                         personal.entry(*id).or_default(),
-                        prefix,
+                        Nlri::new(prefix),
                         family,
                         n,
                         s.spec.asn,
@@ -972,6 +997,7 @@ impl Rib {
         for (id, groups) in personal {
             self.stats.messages_queued += queue_groups(&self.peers[&id], groups);
         }
+        self.stats.messages_queued += add_path.finish(&self.peers);
     }
 
     /// Flushes backlogged clients that have room, a bounded chunk each.
@@ -990,6 +1016,12 @@ impl Rib {
                 // Waits for its XON.
                 continue;
             }
+            if s.add_path.is_some() {
+                let (n, done) = add_path::flush(s, &self.table, &mut self.path_ids);
+                self.stats.messages_queued += n;
+                more |= !done;
+                continue;
+            }
             let mut groups: FastMap<GroupKey, Group> = FastMap::default();
             let chunk: Vec<Prefix> = s.backlog.keys().take(BACKLOG_CHUNK).copied().collect();
             let mut budget = BACKLOG_CHUNK - chunk.len();
@@ -1000,7 +1032,13 @@ impl Rib {
                     &s.spec,
                 );
                 if !same(last.as_ref(), now) {
-                    push_group(&mut groups, prefix, family_of(&prefix), now, s.spec.asn);
+                    push_group(
+                        &mut groups,
+                        Nlri::new(prefix),
+                        family_of(&prefix),
+                        now,
+                        s.spec.asn,
+                    );
                 }
             }
             if budget > 0 {
@@ -1023,7 +1061,7 @@ impl Rib {
                         if let Some(p) = answer(paths, &s.spec) {
                             push_group(
                                 &mut groups,
-                                *prefix,
+                                Nlri::new(*prefix),
                                 family_of(prefix),
                                 Some(p),
                                 s.spec.asn,
@@ -1080,9 +1118,14 @@ fn preference(attrs: &PathAttributes) -> u32 {
 /// action communities, and a blackhole route only if it opted in (RFC 7947
 /// §2.3: the best of the allowed, not nothing).
 fn answer<'a>(paths: &'a [Path], c: &PeerSpec) -> Option<&'a Path> {
-    best(paths, |p| {
-        p.peer != c.id && p.allows(c.asn) && (c.receive_blackhole || !p.verdict.is_blackhole())
-    })
+    best(paths, |p| may_have(p, c))
+}
+
+/// True when client `c` may receive `p` (if import accepted it): not its
+/// own, allowed by the sender's action communities, and a blackhole route
+/// only if it opted in.
+fn may_have(p: &Path, c: &PeerSpec) -> bool {
+    p.peer != c.id && p.allows(c.asn) && (c.receive_blackhole || !p.verdict.is_blackhole())
 }
 
 fn group_key(family: Family, p: Option<&Path>) -> (GroupKey, Option<Path>) {
@@ -1153,9 +1196,11 @@ fn queue_groups(s: &PeerState, groups: FastMap<GroupKey, Group>) -> u64 {
     n
 }
 
+/// Adds `nlri` (with its path identifier for ADD-PATH clients) to the group
+/// of `p` as sent to member `client`, or to the withdrawals when `p` is None.
 fn push_group(
     groups: &mut FastMap<GroupKey, Group>,
-    prefix: Prefix,
+    nlri: Nlri,
     family: Family,
     p: Option<&Path>,
     client: condor_wire::Asn,
@@ -1177,7 +1222,7 @@ fn push_group(
             nlri: Vec::new(),
         })
         .nlri
-        .push(Nlri::new(prefix));
+        .push(nlri);
 }
 
 fn encode_group(builder: &UpdateBuilder, family: Family, g: &Group) -> Vec<Bytes> {

@@ -13,20 +13,20 @@ use condor_wire::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-struct Client {
-    out: Arc<OutQueue>,
-    rx: OutReader,
+pub(crate) struct Client {
+    pub(crate) out: Arc<OutQueue>,
+    pub(crate) rx: OutReader,
     ctx: Context,
     /// prefix → (AS path, next hop) as the client holds it.
-    view: BTreeMap<Prefix, (String, String)>,
+    pub(crate) view: BTreeMap<Prefix, (String, String)>,
     /// prefix → its large communities as the client holds them.
     large: BTreeMap<Prefix, Vec<(u32, u32, u32)>>,
     eor: Vec<Family>,
-    messages: usize,
+    pub(crate) messages: usize,
 }
 
 impl Client {
-    fn drain(&mut self) {
+    pub(crate) fn drain(&mut self) {
         while let Some(m) = self.rx.try_next() {
             self.out.written(m.len());
             self.messages += 1;
@@ -71,7 +71,7 @@ impl Client {
             }
         }
     }
-    fn has(&self, p: &str) -> Option<&str> {
+    pub(crate) fn has(&self, p: &str) -> Option<&str> {
         self.view.get(&p.parse().unwrap()).map(|(a, _)| a.as_str())
     }
 }
@@ -79,7 +79,7 @@ impl Client {
 /// Watermarks small enough for the tests to reach (64 KiB / 16 KiB).
 const TEST_HIGH: usize = 64 * 1024;
 
-fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
+pub(crate) fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Client {
     client_opts(rib, id, asn, ctx, false)
 }
 
@@ -115,7 +115,7 @@ fn client_opts(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context, blackhole: boo
     }
 }
 
-fn attrs(path: &[u32]) -> PathAttributes {
+pub(crate) fn attrs(path: &[u32]) -> PathAttributes {
     let mut v = Vec::new();
     AsPath::from_sequence(path.iter().copied()).encode(true, &mut v);
     PathAttributes::from_parts(
@@ -125,7 +125,7 @@ fn attrs(path: &[u32]) -> PathAttributes {
     .unwrap()
 }
 
-fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
+pub(crate) fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
     let nh = match nh.parse().unwrap() {
         std::net::IpAddr::V4(a) => NextHop::V4(a),
         std::net::IpAddr::V6(a) => NextHop::V6 {
@@ -148,7 +148,7 @@ fn announce(path: &[u32], nh: &str, prefixes: &[&str]) -> RouteUpdate {
     }
 }
 
-fn withdraw(prefixes: &[&str]) -> RouteUpdate {
+pub(crate) fn withdraw(prefixes: &[&str]) -> RouteUpdate {
     RouteUpdate {
         withdraw: prefixes
             .iter()
@@ -158,7 +158,7 @@ fn withdraw(prefixes: &[&str]) -> RouteUpdate {
     }
 }
 
-fn settle(rib: &mut Rib, clients: &mut [&mut Client]) {
+pub(crate) fn settle(rib: &mut Rib, clients: &mut [&mut Client]) {
     for _ in 0..100 {
         rib.end_batch();
         for c in clients.iter_mut() {
@@ -413,6 +413,30 @@ fn route_refresh_resends_the_table() {
 }
 
 #[test]
+fn route_refresh_withdraws_what_left_during_the_walk() {
+    let mut rib = Rib::new();
+    let ctx = Context::four_octet();
+    let (mut a, mut b) = (
+        client(&mut rib, 1, 64501, ctx),
+        client(&mut rib, 2, 64502, ctx),
+    );
+    let (p, q) = ("45.183.44.0/24", "45.183.45.0/24");
+    rib.routes(1, announce(&[64501], "198.18.0.1", &[p, q]));
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    // Withdrawn after the refresh, before the walk reaches it.
+    rib.route_refresh(2, Family::IPV4_UNICAST);
+    rib.routes(1, withdraw(&[p]));
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(b.has(p), None, "not left at the client");
+    assert_eq!(b.has(q), Some("64501"));
+    // Withdrawn, then a refresh asked in the same batch.
+    rib.routes(1, withdraw(&[q]));
+    rib.route_refresh(2, Family::IPV4_UNICAST);
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert!(b.view.is_empty(), "{:?}", b.view);
+}
+
+#[test]
 fn graceful_restart_keeps_stale_paths_until_end_of_rib() {
     let mut rib = Rib::new();
     let ctx = Context::four_octet();
@@ -523,7 +547,7 @@ fn graceful_restart_timer_expiry_removes_stale_paths() {
 }
 
 /// A path with action communities, as a member sends it.
-fn announce_with_communities(
+pub(crate) fn announce_with_communities(
     path: &[u32],
     prefixes: &[&str],
     communities: &[(u16, u16)],
@@ -633,7 +657,7 @@ fn filtered_client(rib: &mut Rib, id: PeerId, asn: u32, addr: &str) -> Client {
     c
 }
 
-struct Vrps(Vec<(Prefix, u8, u32)>);
+pub(crate) struct Vrps(pub(crate) Vec<(Prefix, u8, u32)>);
 
 impl condor_policy::RpkiCheck for Vrps {
     fn rov(&self, prefix: &Prefix, origin: Option<Asn>) -> condor_policy::Rov {

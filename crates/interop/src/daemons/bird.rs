@@ -113,6 +113,9 @@ fn render(cfg: &MemberConfig) -> String {
         let _ = writeln!(s, "    import all;");
         let _ = writeln!(s, "    export where source = RTS_STATIC;");
         let _ = writeln!(s, "    next hop keep;");
+        if p.add_path_rx {
+            let _ = writeln!(s, "    add paths rx;");
+        }
         let _ = writeln!(s, "  }};");
         let _ = writeln!(s, "}}");
     }
@@ -338,6 +341,10 @@ Table master6:
         assert!(c.contains("passive on;"));
         assert!(c.contains("multihop 2;"));
         assert!(c.contains("strict bind yes;"));
+        assert!(!c.contains("add paths"));
+        let mut ap = cfg.clone();
+        ap.peers[0].add_path_rx = true;
+        assert!(render(&ap).contains("add paths rx;"));
         assert!(c.contains(
             "route 45.183.44.0/24 blackhole { bgp_next_hop = 198.18.0.3; \
              bgp_community.add((65003,7)); };"
