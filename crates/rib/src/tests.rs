@@ -1002,3 +1002,49 @@ fn a_lost_session_leaves_in_bounded_batches() {
     assert!(c.view.is_empty());
     assert_eq!(rib.stats().prefixes, 1);
 }
+
+#[test]
+fn informational_communities_switched_on_by_reload_tag_the_table() {
+    let mut rib = Rib::new();
+    let mut a = client(&mut rib, 1, 262589, Context::four_octet());
+    let mut b = client(&mut rib, 2, 64502, Context::four_octet());
+    let import = |info: Option<Asn>| {
+        Arc::new(MemberImport {
+            filters: Arc::new(condor_policy::Filters {
+                rpki: condor_policy::RpkiPolicy::RejectInvalid,
+                informational: info,
+                ..condor_policy::Filters::none()
+            }),
+            ..MemberImport::permissive(Asn(262589))
+        })
+    };
+    rib.set_import(1, import(None));
+    rib.set_rpki(Some(Arc::new(Vrps(Vec::new()))), Scope::All);
+    let mut u = announce(&[262589], "198.18.0.1", &["190.0.0.0/16"]);
+    let claim = [
+        64115u32.to_be_bytes(),
+        1000u32.to_be_bytes(),
+        1u32.to_be_bytes(),
+    ]
+    .concat();
+    u.attrs = u.attrs.with_attr(0xc0, 32, Some(&claim));
+    rib.routes(1, u);
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    let p: Prefix = "190.0.0.0/16".parse().unwrap();
+    assert_eq!(b.large[&p], vec![(64115, 1000, 1)], "off: relayed as sent");
+    // The operator turns them on and reloads: the route is re-sent, tagged,
+    // without the member announcing it again.
+    rib.set_import(1, import(Some(Asn(64115))));
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert_eq!(
+        b.large[&p],
+        vec![(64115, 1000, 2)],
+        "on: the claim replaced by the state"
+    );
+    rib.set_import(1, import(None));
+    settle(&mut rib, &mut [&mut a, &mut b]);
+    assert!(
+        b.large[&p].is_empty(),
+        "off again: no tag (the claim stays removed)"
+    );
+}

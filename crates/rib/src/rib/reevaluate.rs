@@ -9,6 +9,7 @@
 //! goes through the usual batch.
 
 use super::{FastSet, Rib};
+use crate::path::Route;
 use crate::peer::PeerId;
 use condor_policy::{MemberImport, PathCheck, RpkiCheck, Verdict};
 use condor_wire::Prefix;
@@ -86,7 +87,9 @@ impl Rib {
             .map(|(id, s)| (*id, s.spec.import.clone()))
             .collect();
         let rpki = self.rpki.clone();
-        let mut changes: Vec<(Prefix, PeerId, u32, Verdict)> = Vec::new();
+        // (prefix, peer, path id, new verdict, informational communities
+        // switched on or off for the peer: its route is re-made).
+        let mut changes: Vec<(Prefix, PeerId, u32, Verdict, bool)> = Vec::new();
         let mut check = |prefix: &Prefix, paths: &[crate::Path]| {
             for p in paths {
                 if only.is_some_and(|o| !o.contains(&p.peer)) {
@@ -101,8 +104,9 @@ impl Rib {
                     import,
                     rpki.as_deref(),
                 );
-                if v != p.verdict {
-                    changes.push((*prefix, p.peer, p.path_id, v));
+                let retag = p.route.informational != import.filters.informational;
+                if v != p.verdict || retag {
+                    changes.push((*prefix, p.peer, p.path_id, v, retag));
                 }
             }
         };
@@ -134,11 +138,34 @@ impl Rib {
             }
         }
         let n = changes.len();
-        for (prefix, peer, path_id, v) in changes {
+        let mut retagged: HashMap<*const Route, Arc<Route>> = HashMap::new();
+        for (prefix, peer, path_id, v, retag) in changes {
             self.touch(prefix);
+            let find = |p: &crate::Path| (p.peer, p.path_id).cmp(&(peer, path_id));
+            let route = match (retag, imports.get(&peer)) {
+                (true, Some(import)) => self
+                    .table
+                    .get(&prefix)
+                    .and_then(|paths| {
+                        paths
+                            .binary_search_by(find)
+                            .ok()
+                            .map(|i| paths[i].route.clone())
+                    })
+                    .map(|old| {
+                        let new = import.filters.informational;
+                        retagged
+                            .entry(Arc::as_ptr(&old))
+                            .or_insert_with(|| self.interner_retag(&old, new))
+                            .clone()
+                    }),
+                _ => None,
+            };
             if let Some(paths) = self.table.get_mut(&prefix) {
-                if let Ok(i) = paths.binary_search_by(|p| (p.peer, p.path_id).cmp(&(peer, path_id)))
-                {
+                if let Ok(i) = paths.binary_search_by(find) {
+                    if let Some(r) = route {
+                        paths[i].route = r;
+                    }
                     let was = paths[i].verdict.is_accepted();
                     paths[i].verdict = v;
                     match (was, v.is_accepted()) {
@@ -153,6 +180,27 @@ impl Rib {
             tracing::info!(?scope, changed = n, "import policy re-evaluated");
         }
         n
+    }
+
+    /// `old` with informational communities switched to `informational`:
+    /// switched on, the member's own claims are removed from its attributes
+    /// as at import (switched off, what was removed stays removed until the
+    /// member announces the route again).
+    fn interner_retag(
+        &mut self,
+        old: &Route,
+        informational: Option<condor_wire::Asn>,
+    ) -> Arc<Route> {
+        let attrs = informational
+            .and_then(|rs| condor_policy::informational::scrub(&old.attrs, rs))
+            .map_or_else(|| old.attrs.clone(), |a| self.interner.attrs(a));
+        self.interner.route(Route {
+            attrs,
+            next_hop: old.next_hop.clone(),
+            export: old.export.clone(),
+            rank: old.rank,
+            informational,
+        })
     }
 }
 
