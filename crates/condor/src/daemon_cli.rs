@@ -32,6 +32,7 @@ fn init_logs(level: &str) {
 
 /// `condor serve`: runs until SIGINT/SIGTERM; SIGHUP reloads.
 pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    crate::malloc::one_arena();
     init_logs(&args.log_level);
     let config = condor_config::load(&args.config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let socket = args

@@ -6,6 +6,7 @@
 //! Errors are `anyhow` with context naming what failed (file, record).
 
 mod cli;
+mod malloc;
 mod daemon_cli;
 mod demo;
 mod members_cli;
