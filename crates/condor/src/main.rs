@@ -6,9 +6,9 @@
 //! Errors are `anyhow` with context naming what failed (file, record).
 
 mod cli;
-mod malloc;
 mod daemon_cli;
 mod demo;
+mod malloc;
 mod members_cli;
 mod mrt_dump;
 mod mrt_source;

@@ -402,6 +402,10 @@ async fn writer(
                         (o.written)(written);
                     }
                 }
+                // A quiet session keeps no gather list.
+                if out.as_ref().is_none_or(|o| o.rx.is_idle()) {
+                    batch = Gather::default();
+                }
             }
             Ok(Err(_)) | Err(_) => {
                 let _ = dead.send(());
