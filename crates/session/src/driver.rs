@@ -488,11 +488,19 @@ impl<H: SessionHooks> Driver<H> {
                     match self.conn.as_mut() {
                         Some(c) => tokio::select! {
                             r = async {
-                                // Room for a full message; idle sessions keep little.
-                                if c.buf.capacity() - c.buf.len() < 4096 {
-                                    c.buf.reserve(4096);
+                                // The buffer is taken only once there is
+                                // something to read: a quiet session (most
+                                // of them, most of the time) holds none.
+                                loop {
+                                    c.read.readable().await?;
+                                    if c.buf.capacity() - c.buf.len() < 4096 {
+                                        c.buf.reserve(4096);
+                                    }
+                                    match c.read.try_read_buf(&mut c.buf) {
+                                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                                        r => break r,
+                                    }
                                 }
-                                c.read.read_buf(&mut c.buf).await
                             } => Wake::Read(r),
                             _ = &mut c.dead => Wake::WriterDead,
                         },
