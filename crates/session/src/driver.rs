@@ -471,10 +471,10 @@ impl<H: SessionHooks> Driver<H> {
 
     async fn run(mut self, mut commands: mpsc::Receiver<SessionCommand>) {
         let start = self.start_input();
-        self.step(start).await;
+        Box::pin(self.step(start)).await;
         loop {
             if std::mem::take(&mut self.reprocess) {
-                self.process_frames().await;
+                Box::pin(self.process_frames()).await;
                 continue;
             }
             let next_timer = TIMERS
@@ -516,65 +516,77 @@ impl<H: SessionHooks> Driver<H> {
                 t = async { match next_timer { Some((d, t)) => { tokio::time::sleep_until(d).await; t }, None => std::future::pending().await } } => Wake::Timer(t),
                 _ = async { match self.restart_at { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => Wake::Restart,
             };
-            match wake {
-                Wake::Command(None) => {
-                    self.step(Input::ManualStop(Notification::new(
-                        codes::CEASE,
-                        codes::CEASE_PEER_DECONFIGURED,
-                        Vec::new(),
-                    )))
-                    .await;
-                    self.drop_connection();
-                    return;
-                }
-                Wake::Command(Some(c)) => self.command(c).await,
-                Wake::Connected(r) => {
-                    self.connecting = None;
-                    match r {
-                        Ok(stream) => {
-                            let peer = stream.peer_addr().unwrap_or_else(|_| {
-                                SocketAddr::new(self.config.peer, self.config.port)
-                            });
-                            if self.conn.is_some() {
-                                // An accepted connection got there first.
-                                drop(stream);
-                            } else {
-                                self.conn =
-                                    Some(Conn::new(stream, peer, true, self.config.send_hold_time));
-                                self.step(Input::TcpCrAcked).await;
-                            }
-                        }
-                        Err(e) => {
-                            tracing::debug!(peer = %self.config.peer, name = %self.config.name, error = %e, "connect failed");
-                            self.step(Input::TcpConnectionFails).await;
+            // The handling of an event runs in a future of its own, boxed:
+            // the session's idle state (this loop, waiting) stays small, a
+            // thousand quiet sessions do not each hold room for the largest
+            // call chain.
+            if Box::pin(self.handle(wake)).await {
+                return;
+            }
+        }
+    }
+
+    /// Handles one event; true when the session ends.
+    async fn handle(&mut self, wake: Wake) -> bool {
+        match wake {
+            Wake::Command(None) => {
+                self.step(Input::ManualStop(Notification::new(
+                    codes::CEASE,
+                    codes::CEASE_PEER_DECONFIGURED,
+                    Vec::new(),
+                )))
+                .await;
+                self.drop_connection();
+                return true;
+            }
+            Wake::Command(Some(c)) => self.command(c).await,
+            Wake::Connected(r) => {
+                self.connecting = None;
+                match r {
+                    Ok(stream) => {
+                        let peer = stream.peer_addr().unwrap_or_else(|_| {
+                            SocketAddr::new(self.config.peer, self.config.port)
+                        });
+                        if self.conn.is_some() {
+                            // An accepted connection got there first.
+                            drop(stream);
+                        } else {
+                            self.conn =
+                                Some(Conn::new(stream, peer, true, self.config.send_hold_time));
+                            self.step(Input::TcpCrAcked).await;
                         }
                     }
-                }
-                Wake::Read(Ok(0)) | Wake::Read(Err(_)) | Wake::WriterDead => {
-                    self.connection_lost().await
-                }
-                Wake::Read(Ok(_)) => self.process_frames().await,
-                Wake::PendingRead(Ok(n)) if n > 0 => self.pending_read().await,
-                Wake::PendingRead(_) => {
-                    tracing::debug!(name = %self.config.name, "the connection held back for collision detection closed");
-                    self.pending_incoming = None;
-                }
-                Wake::Timer(t) => {
-                    self.timers[timer_index(t)] = None;
-                    self.step(Input::timer_expired(t)).await;
-                }
-                Wake::Restart => {
-                    self.restart_at = None;
-                    if !self.stopped {
-                        let input = self.start_input();
-                        self.step(input).await;
+                    Err(e) => {
+                        tracing::debug!(peer = %self.config.peer, name = %self.config.name, error = %e, "connect failed");
+                        self.step(Input::TcpConnectionFails).await;
                     }
                 }
             }
-            // Whatever happened (a timer closing our connection, say) may
-            // decide a collision waiting on a held-back connection.
-            self.resolve_pending().await;
+            Wake::Read(Ok(0)) | Wake::Read(Err(_)) | Wake::WriterDead => {
+                self.connection_lost().await
+            }
+            Wake::Read(Ok(_)) => self.process_frames().await,
+            Wake::PendingRead(Ok(n)) if n > 0 => self.pending_read().await,
+            Wake::PendingRead(_) => {
+                tracing::debug!(name = %self.config.name, "the connection held back for collision detection closed");
+                self.pending_incoming = None;
+            }
+            Wake::Timer(t) => {
+                self.timers[timer_index(t)] = None;
+                self.step(Input::timer_expired(t)).await;
+            }
+            Wake::Restart => {
+                self.restart_at = None;
+                if !self.stopped {
+                    let input = self.start_input();
+                    self.step(input).await;
+                }
+            }
         }
+        // Whatever happened (a timer closing our connection, say) may
+        // decide a collision waiting on a held-back connection.
+        self.resolve_pending().await;
+        false
     }
 
     async fn command(&mut self, c: SessionCommand) {
