@@ -231,12 +231,13 @@ impl State {
         let handle = condor_session::driver::spawn(cfg, hooks.clone())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         if n.shutdown {
-            let _ = handle
-                .commands
-                .try_send(SessionCommand::Stop(Notification::shutdown(
-                    codes::CEASE_ADMIN_SHUTDOWN,
-                    "administratively down",
-                )));
+            let _ =
+                handle
+                    .commands
+                    .try_send(SessionCommand::Stop(Box::new(Notification::shutdown(
+                        codes::CEASE_ADMIN_SHUTDOWN,
+                        "administratively down",
+                    ))));
         }
         self.neighbors.insert(
             n.address,
@@ -252,7 +253,11 @@ impl State {
 
     async fn remove(&mut self, addr: IpAddr, cease: Notification) {
         if let Some(r) = self.neighbors.remove(&addr) {
-            let _ = r.handle.commands.send(SessionCommand::Stop(cease)).await;
+            let _ = r
+                .handle
+                .commands
+                .send(SessionCommand::Stop(Box::new(cease)))
+                .await;
             if let Some(ao) = &r.config.tcp_ao {
                 if let Ok(k) = neighbor::ao_key(ao) {
                     let _ = self
@@ -322,10 +327,10 @@ impl State {
                             let _ = r
                                 .handle
                                 .commands
-                                .send(SessionCommand::Stop(Notification::shutdown(
+                                .send(SessionCommand::Stop(Box::new(Notification::shutdown(
                                     codes::CEASE_ADMIN_SHUTDOWN,
                                     "administratively down",
-                                )))
+                                ))))
                                 .await;
                         } else if !n.shutdown && was_down {
                             let _ = r.handle.commands.send(SessionCommand::Start).await;
@@ -411,7 +416,7 @@ impl State {
                                         tracing::warn!(peer = %ip, error = %e, "cannot set GTSM on the accepted connection");
                                     }
                                 }
-                                let _ = r.handle.commands.try_send(SessionCommand::Incoming(stream, peer));
+                                let _ = r.handle.commands.try_send(SessionCommand::Incoming(Box::new((stream, peer))));
                             }
                             None => tracing::debug!(peer = %peer, "connection from an unknown address closed"),
                         }
@@ -426,7 +431,7 @@ impl State {
                         if let Some(r) = self.neighbors.values().find(|r| r.id == peer) {
                             let restart = r.config.max_prefix.as_ref().map_or(std::time::Duration::from_secs(900), |m| m.restart_after);
                             tracing::warn!(neighbor = %r.config.address, name = %r.config.name, %family, limit, restart_after = ?restart, "max-prefix limit exceeded: closing the session");
-                            let _ = r.handle.commands.send(SessionCommand::StopAndRestartAfter(Notification::max_prefixes(family, limit), restart)).await;
+                            let _ = r.handle.commands.send(SessionCommand::StopAndRestartAfter(Box::new(Notification::max_prefixes(family, limit)), restart)).await;
                         }
                     }
                     None => return,

@@ -194,15 +194,18 @@ pub trait SessionHooks: Send + Sync + 'static {
 
 /// Commands to a running session.
 #[derive(Debug)]
+///
+/// Payloads are boxed: the command channel of every session holds a block
+/// of slots of this size, so it stays at 24 octets.
 pub enum SessionCommand {
     /// Administrative shutdown with this Cease (RFC 8203 text inside); stays down.
-    Stop(Notification),
+    Stop(Box<Notification>),
     /// Start again after a `Stop`.
     Start,
     /// Automatic stop (e.g. max-prefix) with this Cease; restarts after the duration.
-    StopAndRestartAfter(Notification, Duration),
+    StopAndRestartAfter(Box<Notification>, Duration),
     /// A connection the listener accepted from this peer.
-    Incoming(TcpStream, SocketAddr),
+    Incoming(Box<(TcpStream, SocketAddr)>),
 }
 
 /// What the session shows to the CLI and the looking glass.
@@ -595,7 +598,7 @@ impl<H: SessionHooks> Driver<H> {
                 self.stopped = true;
                 self.restart_at = None;
                 self.pending_incoming = None;
-                self.step(Input::ManualStop(n)).await;
+                self.step(Input::ManualStop(*n)).await;
             }
             SessionCommand::Start => {
                 self.stopped = false;
@@ -604,10 +607,13 @@ impl<H: SessionHooks> Driver<H> {
             }
             SessionCommand::StopAndRestartAfter(n, d) => {
                 self.pending_incoming = None;
-                self.step(Input::ManualStop(n)).await;
+                self.step(Input::ManualStop(*n)).await;
                 self.restart_at = Some(Instant::now() + d);
             }
-            SessionCommand::Incoming(stream, addr) => self.incoming(stream, addr).await,
+            SessionCommand::Incoming(c) => {
+                let (stream, addr) = *c;
+                self.incoming(stream, addr).await
+            }
         }
     }
 
