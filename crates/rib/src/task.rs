@@ -65,6 +65,9 @@ pub struct GracefulDown {
 /// Where one step of a resumable scan answers: the scan state and its result.
 type ScanReply<S, R> = oneshot::Sender<(Box<S>, R)>;
 
+/// Inputs the RIB's queue holds before senders wait (backpressure).
+const INPUT_QUEUE: usize = 1024;
+
 /// Inputs processed before the export of a batch is computed.
 const MAX_BATCH: usize = 4096;
 /// Prefixes touched at which a batch ends early: the batch keeps the old
@@ -138,7 +141,10 @@ impl RibHandle {
 
 /// Starts the RIB task. Notices (e.g. max-prefix shutdowns) go to `notices`.
 pub fn spawn(notices: mpsc::UnboundedSender<RibNotice>) -> RibHandle {
-    let (tx, rx) = mpsc::channel(16_384);
+    // Decoded UPDATEs waiting for the RIB cost memory (an UPDATE of 1,000
+    // prefixes is 28 KB decoded); beyond this many, sessions stop reading
+    // and the routes wait in the kernel's socket buffers, undecoded.
+    let (tx, rx) = mpsc::channel(INPUT_QUEUE);
     let (xon, xon_rx) = mpsc::unbounded_channel();
     tokio::spawn(run(rx, xon_rx, notices));
     RibHandle { tx, xon }
