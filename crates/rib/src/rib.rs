@@ -294,8 +294,10 @@ fn same(a: Option<&Path>, b: Option<&Path>) -> bool {
     }
 }
 
-/// Touched prefixes a batch usually holds at most (see the RIB task).
-const TOUCHED_KEPT: usize = 16_384;
+/// Prefixes a batch touches at most (the RIB task ends a batch there; the
+/// removal of lost sessions' paths stops there). The batch keeps the old
+/// candidates of each until they are exported, so this bounds its memory.
+pub const BATCH_PREFIXES: usize = 16_384;
 
 /// How many backlog entries one client flushes per turn (fairness).
 const BACKLOG_CHUNK: usize = 20_000;
@@ -343,7 +345,7 @@ pub struct Rib {
     /// whatever the number of peers.
     pending_down: Vec<(PeerId, Vec<Family>)>,
     /// The walk removing them, if one is under way: it stops when a batch
-    /// has touched [`TOUCHED_KEPT`] prefixes and goes on in the next, so a
+    /// has touched [`BATCH_PREFIXES`] prefixes and goes on in the next, so a
     /// mass session loss does not snapshot the whole table at once.
     down_walk: Option<DownWalk>,
     /// Peers whose import policy changed: re-evaluated in one walk.
@@ -847,7 +849,7 @@ impl Rib {
     /// Computes what every client must receive for the prefixes touched
     /// since the last call, and queues it. Then flushes backlogs.
     pub fn end_batch(&mut self) {
-        self.down_walk_step(TOUCHED_KEPT);
+        self.down_walk_step(BATCH_PREFIXES);
         if !self.pending_import.is_empty() {
             let peers = std::mem::take(&mut self.pending_import);
             self.reevaluate_peers(&peers);
@@ -858,7 +860,7 @@ impl Rib {
         }
         // The map is kept for the next batch (no regrowth), unless an
         // unusual batch (a mass session loss) made it large.
-        if touched.capacity() <= 4 * TOUCHED_KEPT {
+        if touched.capacity() <= 4 * BATCH_PREFIXES {
             self.touched = touched;
         }
         self.flush_backlogs();

@@ -70,9 +70,6 @@ const INPUT_QUEUE: usize = 1024;
 
 /// Inputs processed before the export of a batch is computed.
 const MAX_BATCH: usize = 4096;
-/// Prefixes touched at which a batch ends early: the batch keeps the old
-/// candidates of each until it is exported, so this bounds its memory.
-const MAX_BATCH_PREFIXES: usize = 16_384;
 
 /// Handle to a running RIB task.
 #[derive(Clone, Debug)]
@@ -186,7 +183,7 @@ async fn run(
         if let Some(input) = first {
             apply(&mut rib, input);
             let mut n = 1;
-            while n < MAX_BATCH && rib.pending_prefixes() < MAX_BATCH_PREFIXES {
+            while n < MAX_BATCH && rib.pending_prefixes() < crate::rib::BATCH_PREFIXES {
                 match rx.try_recv() {
                     Ok(i) => apply(&mut rib, i),
                     Err(_) => break,
