@@ -4,7 +4,9 @@
 //! identifier), which is compared with the paths it may have.
 
 use crate::rib::Scope;
-use crate::tests::{announce, announce_with_communities, client, withdraw, Client, Vrps};
+use crate::tests::{
+    announce, announce_with_communities, client, client_up, settle_with, withdraw, Client, Vrps,
+};
 use crate::*;
 use condor_policy::MemberImport;
 use condor_wire::{decode_message, Asn, Context, Family, Message, Nlri, Prefix};
@@ -42,21 +44,8 @@ fn ap_ctx(families: &[Family]) -> Context {
 }
 
 fn ap_client(rib: &mut Rib, id: PeerId, asn: u32, families: &[Family], high: usize) -> ApClient {
-    let (out, rx) = OutQueue::with_watermarks(id, vec![V4, V6], high, high / 4);
     let ctx = ap_ctx(families);
-    rib.peer_up(PeerSpec {
-        id,
-        name: format!("AS{asn}"),
-        asn: Asn(asn),
-        addr: format!("45.183.47.{id}").parse().unwrap(),
-        router_id: format!("10.0.0.{id}").parse().unwrap(),
-        tx: ctx,
-        families: vec![V4, V6],
-        max_prefix: None,
-        out: out.clone(),
-        import: Arc::new(MemberImport::permissive(Asn(asn))),
-        receive_blackhole: false,
-    });
+    let (out, rx) = client_up(rib, id, asn, ctx, high, false);
     ApClient {
         out,
         rx,
@@ -127,17 +116,10 @@ impl ApClient {
 }
 
 fn settle(rib: &mut Rib, members: &mut [&mut Client], ap: &mut [&mut ApClient]) {
-    for _ in 0..100 {
-        rib.end_batch();
+    settle_with(rib, || {
         members.iter_mut().for_each(|c| c.drain());
         ap.iter_mut().for_each(|c| c.drain());
-        if !rib.flush_backlogs() {
-            members.iter_mut().for_each(|c| c.drain());
-            ap.iter_mut().for_each(|c| c.drain());
-            return;
-        }
-    }
-    panic!("RIB did not settle");
+    });
 }
 
 const P: &str = "45.183.44.0/24";

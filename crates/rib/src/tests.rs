@@ -83,14 +83,19 @@ pub(crate) fn client(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context) -> Clien
     client_opts(rib, id, asn, ctx, false)
 }
 
-/// A client that may opt in to blackhole routes.
-fn client_opts(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context, blackhole: bool) -> Client {
-    let (out, rx) = OutQueue::with_watermarks(
-        id,
-        vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
-        TEST_HIGH,
-        TEST_HIGH / 4,
-    );
+/// Brings up client `id` (AS `asn`, IPv4 and IPv6, permissive import)
+/// whose session sees `ctx`, with a queue of `high` octets; returns the
+/// queue and its reader.
+pub(crate) fn client_up(
+    rib: &mut Rib,
+    id: PeerId,
+    asn: u32,
+    ctx: Context,
+    high: usize,
+    blackhole: bool,
+) -> (Arc<OutQueue>, OutReader) {
+    let families = vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST];
+    let (out, rx) = OutQueue::with_watermarks(id, families.clone(), high, high / 4);
     rib.peer_up(PeerSpec {
         id,
         name: format!("AS{asn}"),
@@ -98,12 +103,18 @@ fn client_opts(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context, blackhole: boo
         addr: format!("45.183.47.{id}").parse().unwrap(),
         router_id: format!("10.0.0.{id}").parse().unwrap(),
         tx: ctx,
-        families: vec![Family::IPV4_UNICAST, Family::IPV6_UNICAST],
+        families,
         max_prefix: None,
         out: out.clone(),
         import: Arc::new(MemberImport::permissive(Asn(asn))),
         receive_blackhole: blackhole,
     });
+    (out, rx)
+}
+
+/// A client that may opt in to blackhole routes.
+fn client_opts(rib: &mut Rib, id: PeerId, asn: u32, ctx: Context, blackhole: bool) -> Client {
+    let (out, rx) = client_up(rib, id, asn, ctx, TEST_HIGH, blackhole);
     Client {
         out,
         rx,
@@ -159,15 +170,17 @@ pub(crate) fn withdraw(prefixes: &[&str]) -> RouteUpdate {
 }
 
 pub(crate) fn settle(rib: &mut Rib, clients: &mut [&mut Client]) {
+    settle_with(rib, || clients.iter_mut().for_each(|c| c.drain()));
+}
+
+/// Ends batches and lets the clients read (`drain`) until the RIB has
+/// nothing left to send: no backlog, no removal walk under way.
+pub(crate) fn settle_with(rib: &mut Rib, mut drain: impl FnMut()) {
     for _ in 0..100 {
         rib.end_batch();
-        for c in clients.iter_mut() {
-            c.drain();
-        }
+        drain();
         if !rib.flush_backlogs() && !rib.removal_pending() {
-            for c in clients.iter_mut() {
-                c.drain();
-            }
+            drain();
             return;
         }
     }
