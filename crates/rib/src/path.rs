@@ -252,6 +252,12 @@ impl Paths {
         self
     }
 
+    /// Where the path of `peer` with `path_id` is (`Ok`), or would go to
+    /// keep the order (`Err`).
+    pub fn position(&self, peer: PeerId, path_id: u32) -> Result<usize, usize> {
+        self.binary_search_by(|p| (p.peer, p.path_id).cmp(&(peer, path_id)))
+    }
+
     /// Inserts `p` at `i`.
     pub fn insert(&mut self, i: usize, p: Path) {
         *self = match std::mem::take(self) {

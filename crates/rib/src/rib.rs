@@ -286,6 +286,11 @@ fn fam_index(p: &Prefix) -> usize {
     usize::from(!p.is_ipv4())
 }
 
+/// [`fam_index`] of a family (IPv4 or IPv6 unicast).
+fn family_index(f: Family) -> usize {
+    usize::from(f != Family::IPV4_UNICAST)
+}
+
 fn same(a: Option<&Path>, b: Option<&Path>) -> bool {
     match (a, b) {
         (None, None) => true,
@@ -576,7 +581,7 @@ impl Rib {
         };
         let mut count = [0, 0];
         for f in &families {
-            let i = usize::from(*f != Family::IPV4_UNICAST);
+            let i = family_index(*f);
             count[i] = state.count[i];
         }
         tracing::debug!(
@@ -678,7 +683,7 @@ impl Rib {
                 });
             });
         if let Some(state) = self.peers.get_mut(&id) {
-            let i = usize::from(family != Family::IPV4_UNICAST);
+            let i = family_index(family);
             state.count[i] = state.count[i].saturating_sub(removed);
         }
     }
@@ -795,11 +800,10 @@ impl Rib {
     }
 
     fn remove_path(&mut self, id: PeerId, n: &Nlri) {
-        let key = (id, n.path_id.unwrap_or(0));
         let Some(v) = self.table.get_mut(&n.prefix) else {
             return;
         };
-        let Ok(i) = v.binary_search_by(|p| (p.peer, p.path_id).cmp(&key)) else {
+        let Ok(i) = v.position(id, n.path_id.unwrap_or(0)) else {
             return;
         };
         self.touched.entry(n.prefix).or_insert_with(|| v.clone());
@@ -818,11 +822,10 @@ impl Rib {
         let Some(state) = self.peers.get_mut(&id) else {
             return;
         };
-        let key = (id, path.path_id);
         let accepted = path.verdict.is_accepted();
         match self.table.entry(prefix) {
             Ok(v) => {
-                let at = v.binary_search_by(|p| (p.peer, p.path_id).cmp(&key));
+                let at = v.position(id, path.path_id);
                 if at.is_err() && !admit(state, &mut self.notices, prefix) {
                     return;
                 }

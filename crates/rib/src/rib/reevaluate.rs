@@ -141,14 +141,13 @@ impl Rib {
         let mut retagged: HashMap<*const Route, Arc<Route>> = HashMap::new();
         for (prefix, peer, path_id, v, retag) in changes {
             self.touch(prefix);
-            let find = |p: &crate::Path| (p.peer, p.path_id).cmp(&(peer, path_id));
             let route = match (retag, imports.get(&peer)) {
                 (true, Some(import)) => self
                     .table
                     .get(&prefix)
                     .and_then(|paths| {
                         paths
-                            .binary_search_by(find)
+                            .position(peer, path_id)
                             .ok()
                             .map(|i| paths[i].route.clone())
                     })
@@ -162,7 +161,7 @@ impl Rib {
                 _ => None,
             };
             if let Some(paths) = self.table.get_mut(&prefix) {
-                if let Ok(i) = paths.binary_search_by(find) {
+                if let Ok(i) = paths.position(peer, path_id) {
                     if let Some(r) = route {
                         paths[i].route = r;
                     }
