@@ -129,11 +129,7 @@ fn every_action_community_gives_each_client_what_it_says() {
     let cip: IpAddr = loopback_v4().into();
     let members: Vec<Member> = [BIRD, GOBGP, EXA]
         .iter()
-        .map(|&asn| Member {
-            addr: IpAddr::from(loopback_v4()),
-            asn,
-            password: None,
-        })
+        .map(|&asn| Member::on_loopback(asn))
         .collect();
     let condor = Condor::start(cip, &members);
     let bird = DaemonKind::Bird

@@ -46,11 +46,7 @@ fn bird_with_add_path_receives_every_members_path() {
     }
     let cip: IpAddr = loopback_v4().into();
     let members: Vec<Member> = (0..3)
-        .map(|i| Member {
-            addr: IpAddr::from(loopback_v4()),
-            asn: 64501 + i,
-            password: Some(Box::leak(format!("pw-{}", 64501 + i).into_boxed_str())),
-        })
+        .map(|i| Member::on_loopback_with_md5(64501 + i))
         .collect();
     let client_addr: IpAddr = loopback_v4().into();
     // The ADD-PATH client is a neighbor of its own, with `add_path_send`.

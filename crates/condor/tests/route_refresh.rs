@@ -36,11 +36,7 @@ fn bird_and_frr_route_refresh_is_answered_in_place() {
     let cip: IpAddr = loopback_v4().into();
     let members: Vec<Member> = [64501, 64503]
         .iter()
-        .map(|&asn| Member {
-            addr: IpAddr::from(loopback_v4()),
-            asn,
-            password: None,
-        })
+        .map(|&asn| Member::on_loopback(asn))
         .collect();
     let condor = Condor::start(cip, &members);
     let bird = DaemonKind::Bird

@@ -41,11 +41,7 @@ fn four_daemons_per_client_best_path_with_an_action_community() {
     }
     let cip: IpAddr = loopback_v4().into();
     let members: Vec<Member> = (0..4)
-        .map(|i| Member {
-            addr: IpAddr::from(loopback_v4()),
-            asn: 64501 + i,
-            password: Some(Box::leak(format!("pw-{}", 64501 + i).into_boxed_str())),
-        })
+        .map(|i| Member::on_loopback_with_md5(64501 + i))
         .collect();
     let condor = Condor::start(cip, &members);
     let rs = |m: &Member| condor.as_peer(m.password);

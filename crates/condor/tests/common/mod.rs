@@ -26,6 +26,25 @@ pub struct Member {
     pub password: Option<&'static str>,
 }
 
+impl Member {
+    /// AS `asn` on a loopback address of its own, without TCP-MD5.
+    pub fn on_loopback(asn: u32) -> Member {
+        Member {
+            addr: condor_interop::loopback_v4().into(),
+            asn,
+            password: None,
+        }
+    }
+
+    /// The same, with the TCP-MD5 password `pw-ASN`.
+    pub fn on_loopback_with_md5(asn: u32) -> Member {
+        Member {
+            password: Some(Box::leak(format!("pw-{asn}").into_boxed_str())),
+            ..Member::on_loopback(asn)
+        }
+    }
+}
+
 impl Condor {
     pub fn start(addr: IpAddr, members: &[Member]) -> Condor {
         Condor::start_in(tempfile::tempdir().expect("temp dir"), addr, members, "")
