@@ -473,16 +473,7 @@ impl Rib {
             Some(a) => Bound::Excluded(a),
             None => Bound::Unbounded,
         };
-        let clients: Vec<(PeerId, Asn, [bool; 2])> = self
-            .peer_specs()
-            .map(|s| {
-                let wants = [
-                    s.families.contains(&Family::IPV4_UNICAST),
-                    s.families.contains(&Family::IPV6_UNICAST),
-                ];
-                (s.id, s.asn, wants)
-            })
-            .collect();
+        let clients = self.client_families();
         for (seen, (ref prefix, paths)) in self
             .table()
             .range(start.as_ref(), Bound::Unbounded)

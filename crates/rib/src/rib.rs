@@ -442,6 +442,20 @@ impl Rib {
         self.peers.values().map(|s| &s.spec)
     }
 
+    /// Every client with its ASN and whether it takes IPv4 and IPv6
+    /// unicast (indexed like `fam_index`), for the looking glass's scans.
+    pub(crate) fn client_families(&self) -> Vec<(PeerId, condor_wire::Asn, [bool; 2])> {
+        self.peer_specs()
+            .map(|s| {
+                let wants = [
+                    s.families.contains(&Family::IPV4_UNICAST),
+                    s.families.contains(&Family::IPV6_UNICAST),
+                ];
+                (s.id, s.asn, wants)
+            })
+            .collect()
+    }
+
     fn touch(&mut self, prefix: Prefix) {
         if !self.touched.contains_key(&prefix) {
             let old = self.table.get(&prefix).cloned().unwrap_or_default();
