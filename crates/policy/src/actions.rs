@@ -12,7 +12,6 @@
 //! instructions to the route server, not information for the members);
 //! every other community is kept, as RFC 7947 transparency asks.
 
-use condor_wire::attr::{flags, types};
 use condor_wire::{Asn, Community, LargeCommunity, PathAttributes};
 
 /// Which members may receive a path.
@@ -126,34 +125,13 @@ pub fn parse_actions(attrs: &PathAttributes, rs: Asn) -> ParsedActions {
     }
     let mut out = attrs.clone();
     if std_actions > 0 {
-        let kept: Vec<u8> = attrs
-            .communities()
-            .filter(|c| !is_action(*c, rs))
-            .flat_map(|c| c.0.to_be_bytes())
-            .collect();
-        out = out.with_attr(
-            flags::OPTIONAL | flags::TRANSITIVE,
-            types::COMMUNITIES,
-            (!kept.is_empty()).then_some(&kept[..]),
-        );
+        out = out.with_communities(attrs.communities().filter(|c| !is_action(*c, rs)));
     }
     if large_actions > 0 {
-        let kept: Vec<u8> = attrs
-            .large_communities()
-            .filter(|l| !is_large_action(*l, rs))
-            .flat_map(|l| {
-                [
-                    l.global.to_be_bytes(),
-                    l.local1.to_be_bytes(),
-                    l.local2.to_be_bytes(),
-                ]
-                .concat()
-            })
-            .collect();
-        out = out.with_attr(
-            flags::OPTIONAL | flags::TRANSITIVE,
-            types::LARGE_COMMUNITIES,
-            (!kept.is_empty()).then_some(&kept[..]),
+        out = out.with_large_communities(
+            attrs
+                .large_communities()
+                .filter(|l| !is_large_action(*l, rs)),
         );
     }
     let control = (!ctl.is_unrestricted()).then_some(ctl);
@@ -166,6 +144,7 @@ pub fn parse_actions(attrs: &PathAttributes, rs: Asn) -> ParsedActions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use condor_wire::attr::types;
 
     const RS: Asn = Asn(64115);
 

@@ -13,7 +13,6 @@
 //! can claim a state the route server did not find.
 
 use crate::verdict::Verdict;
-use condor_wire::attr::{flags, types};
 use condor_wire::{Asn, LargeCommunity, PathAttributes};
 
 /// `local1` values of the route server's informational and reason codes.
@@ -23,35 +22,13 @@ fn is_ours(c: &LargeCommunity, rs: Asn) -> bool {
     c.global == rs.0 && CODES.contains(&c.local1)
 }
 
-fn with_large(attrs: &PathAttributes, list: &[LargeCommunity]) -> PathAttributes {
-    let v: Vec<u8> = list
-        .iter()
-        .flat_map(|c| {
-            let mut b = [0u8; 12];
-            b[..4].copy_from_slice(&c.global.to_be_bytes());
-            b[4..8].copy_from_slice(&c.local1.to_be_bytes());
-            b[8..].copy_from_slice(&c.local2.to_be_bytes());
-            b
-        })
-        .collect();
-    attrs.with_attr(
-        flags::OPTIONAL | flags::TRANSITIVE,
-        types::LARGE_COMMUNITIES,
-        (!v.is_empty()).then_some(v.as_slice()),
-    )
-}
-
 /// `attrs` without the informational communities of route server `rs` that
 /// a member sent; `None` when it carries none.
 pub fn scrub(attrs: &PathAttributes, rs: Asn) -> Option<PathAttributes> {
     if !attrs.large_communities().any(|c| is_ours(&c, rs)) {
         return None;
     }
-    let kept: Vec<LargeCommunity> = attrs
-        .large_communities()
-        .filter(|c| !is_ours(c, rs))
-        .collect();
-    Some(with_large(attrs, &kept))
+    Some(attrs.with_large_communities(attrs.large_communities().filter(|c| !is_ours(c, rs))))
 }
 
 /// The validation states of `v` that are tagged (RPKI and IRR, when
@@ -70,9 +47,7 @@ pub fn tag(attrs: &PathAttributes, v: Verdict, rs: Asn) -> Option<PathAttributes
     if add.is_empty() {
         return None;
     }
-    let mut list: Vec<LargeCommunity> = attrs.large_communities().collect();
-    list.extend(add);
-    Some(with_large(attrs, &list))
+    Some(attrs.with_large_communities(attrs.large_communities().chain(add)))
 }
 
 #[cfg(test)]

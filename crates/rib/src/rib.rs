@@ -1110,16 +1110,7 @@ fn with_no_export(attrs: &PathAttributes) -> PathAttributes {
     if attrs.has_community(Community::NO_EXPORT) {
         return attrs.clone();
     }
-    let mut v: Vec<u8> = attrs
-        .communities()
-        .flat_map(|c| c.0.to_be_bytes())
-        .collect();
-    v.extend(Community::NO_EXPORT.0.to_be_bytes());
-    attrs.with_attr(
-        condor_wire::attr::flags::OPTIONAL | condor_wire::attr::flags::TRANSITIVE,
-        condor_wire::attr::types::COMMUNITIES,
-        Some(&v),
-    )
+    attrs.with_communities(attrs.communities().chain([Community::NO_EXPORT]))
 }
 
 /// Our degree of preference for a path (decision step 1): 100, or 0 for a

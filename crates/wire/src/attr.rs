@@ -458,6 +458,40 @@ impl PathAttributes {
         self.view().cluster_list()
     }
 
+    /// Rebuilds the block with COMMUNITIES (RFC 1997) holding `list`, in
+    /// its order; the attribute is removed when `list` is empty.
+    pub fn with_communities(&self, list: impl IntoIterator<Item = Community>) -> PathAttributes {
+        let v: Vec<u8> = list.into_iter().flat_map(|c| c.0.to_be_bytes()).collect();
+        self.with_attr(
+            flags::OPTIONAL | flags::TRANSITIVE,
+            types::COMMUNITIES,
+            (!v.is_empty()).then_some(&v[..]),
+        )
+    }
+
+    /// Rebuilds the block with LARGE_COMMUNITIES (RFC 8092) holding `list`,
+    /// in its order; the attribute is removed when `list` is empty.
+    pub fn with_large_communities(
+        &self,
+        list: impl IntoIterator<Item = LargeCommunity>,
+    ) -> PathAttributes {
+        let v: Vec<u8> = list
+            .into_iter()
+            .flat_map(|c| {
+                let mut b = [0u8; 12];
+                b[..4].copy_from_slice(&c.global.to_be_bytes());
+                b[4..8].copy_from_slice(&c.local1.to_be_bytes());
+                b[8..].copy_from_slice(&c.local2.to_be_bytes());
+                b
+            })
+            .collect();
+        self.with_attr(
+            flags::OPTIONAL | flags::TRANSITIVE,
+            types::LARGE_COMMUNITIES,
+            (!v.is_empty()).then_some(&v[..]),
+        )
+    }
+
     /// Rebuilds the block with attribute `t` replaced by `value` (with `flags`),
     /// removed (`None`), or inserted in type order when absent.
     pub fn with_attr(&self, flags: u8, t: u8, value: Option<&[u8]>) -> PathAttributes {
@@ -1215,6 +1249,27 @@ mod tests {
         assert_eq!(a.otc(), Some(Asn(64115)));
         assert!(!a.atomic_aggregate());
         assert_eq!(a.iter().count(), 7);
+    }
+
+    #[test]
+    fn community_lists_are_written_in_order_and_removed_when_empty() {
+        let a = block(&[(0x40, 1, &[0]), (0xc0, 8, &[0, 1, 0, 2])], true);
+        let b = a.with_communities([Community(0xfde8_0001), Community::NO_EXPORT]);
+        assert_eq!(
+            b.communities().collect::<Vec<_>>(),
+            vec![Community(0xfde8_0001), Community::NO_EXPORT]
+        );
+        let l = LargeCommunity::new(64115, 1000, 1);
+        let c = b.with_large_communities([l, LargeCommunity::new(1, 2, 3)]);
+        assert_eq!(
+            c.large_communities().collect::<Vec<_>>(),
+            vec![l, LargeCommunity::new(1, 2, 3)]
+        );
+        let flags_of = |t| c.iter().find(|x| x.type_code == t).map(|x| x.flags);
+        assert_eq!(flags_of(types::LARGE_COMMUNITIES), Some(0xc0));
+        assert_eq!(flags_of(types::COMMUNITIES), Some(0xc0));
+        let d = c.with_communities([]).with_large_communities([]);
+        assert_eq!(d.iter().map(|x| x.type_code).collect::<Vec<_>>(), vec![1]);
     }
 
     #[test]
