@@ -469,10 +469,7 @@ impl Rib {
     /// anything that reads the table or depends on it.
     pub fn settle(&mut self) {
         while self.down_walk_step(usize::MAX) {}
-        if !self.pending_import.is_empty() {
-            let peers = std::mem::take(&mut self.pending_import);
-            self.reevaluate_peers(&peers);
-        }
+        self.reevaluate_pending_imports();
     }
 
     /// True while paths of lost sessions are still being removed (the task
@@ -867,10 +864,7 @@ impl Rib {
     /// since the last call, and queues it. Then flushes backlogs.
     pub fn end_batch(&mut self) {
         self.down_walk_step(BATCH_PREFIXES);
-        if !self.pending_import.is_empty() {
-            let peers = std::mem::take(&mut self.pending_import);
-            self.reevaluate_peers(&peers);
-        }
+        self.reevaluate_pending_imports();
         let mut touched = std::mem::take(&mut self.touched);
         if !touched.is_empty() {
             self.export_changes(touched.drain());

@@ -61,9 +61,13 @@ impl Rib {
         }
     }
 
-    /// Re-evaluates the paths of `peers` (one walk of the table).
-    pub(super) fn reevaluate_peers(&mut self, peers: &FastSet<PeerId>) -> usize {
-        self.reevaluate_where(&Scope::All, Some(peers))
+    /// Re-evaluates the paths of the peers whose import policy changed
+    /// since the last call (one walk of the table for all of them).
+    pub(super) fn reevaluate_pending_imports(&mut self) {
+        if !self.pending_import.is_empty() {
+            let peers = std::mem::take(&mut self.pending_import);
+            self.reevaluate_where(&Scope::All, Some(&peers));
+        }
     }
 
     /// Re-evaluates the paths in `scope` with the current policy data and
