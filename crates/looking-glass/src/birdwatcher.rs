@@ -213,6 +213,18 @@ async fn all_routes(
     Ok(out)
 }
 
+/// `{"routes": [...]}` in birdwatcher's envelope, or the error.
+fn routes_response(r: Result<Vec<Value>, LgError>) -> Response {
+    match r {
+        Err(e) => err(e),
+        Ok(routes) => {
+            let mut m = serde_json::Map::new();
+            m.insert("routes".into(), Value::Array(routes));
+            envelope(m).into_response()
+        }
+    }
+}
+
 async fn routes_of(lg: LookingGlass, id: String, view: RouteView) -> Response {
     let r = async {
         let n = neighbor_by_id(&lg, &id).await?;
@@ -226,14 +238,7 @@ async fn routes_of(lg: LookingGlass, id: String, view: RouteView) -> Response {
         )
     }
     .await;
-    match r {
-        Err(e) => err(e),
-        Ok(routes) => {
-            let mut m = serde_json::Map::new();
-            m.insert("routes".into(), Value::Array(routes));
-            envelope(m).into_response()
-        }
-    }
+    routes_response(r)
 }
 
 async fn routes_protocol(State(lg): State<LookingGlass>, Path(id): Path<String>) -> Response {
@@ -297,14 +302,7 @@ async fn routes_prefix(State(lg): State<LookingGlass>, Query(p): Query<PrefixPar
         )
     }
     .await;
-    match r {
-        Err(e) => err(e),
-        Ok(routes) => {
-            let mut m = serde_json::Map::new();
-            m.insert("routes".into(), Value::Array(routes));
-            envelope(m).into_response()
-        }
-    }
+    routes_response(r)
 }
 
 /// The birdwatcher endpoints.
