@@ -12,28 +12,13 @@
 
 mod common;
 
-use common::{Condor, RS_ASN};
+use common::{loopback_registry, members, Condor};
 use condor_interop::{loopback_v4, require, DaemonKind, MemberConfig};
 use condor_registry::{secrets_path, SecretStore};
 use condor_wire::Asn;
 use std::net::IpAddr;
 use std::path::Path;
 use std::process::Command;
-
-fn members(reg: &Path, args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_condor"))
-        .args(["members", "--registry"])
-        .arg(reg)
-        .args(args)
-        .output()
-        .expect("run condor members");
-    assert!(
-        o.status.success(),
-        "condor members {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn password(reg: &Path, asn: u32) -> String {
     SecretStore::load(&secrets_path(reg))
@@ -74,14 +59,7 @@ fn members_added_and_removed_by_reload() {
     let a: IpAddr = loopback_v4().into();
     let b: IpAddr = loopback_v4().into();
     let dir = tempfile::tempdir().expect("tempdir");
-    let reg = dir.path().join("registry.toml");
-    std::fs::write(
-        &reg,
-        format!(
-            "[exchange]\nname = \"Loopback IX\"\npeering_lan_v4 = \"127.0.0.0/8\"\n\n[[exchange.route_server]]\nname = \"rs-test\"\nasn = {RS_ASN}\naddresses = [\"{cip}\"]\n"
-        ),
-    )
-    .expect("registry");
+    let reg = loopback_registry(dir.path(), cip);
     members(
         &reg,
         &[

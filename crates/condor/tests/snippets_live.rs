@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{Condor, RS_ASN};
+use common::{loopback_registry, members, Condor, RS_ASN};
 use condor_interop::{free_port, loopback_v4, require, DaemonKind};
 use condor_onboarding::Templates;
 use condor_registry::{secrets_path, SecretStore};
@@ -30,20 +30,6 @@ impl Drop for Proc {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn members(reg: &Path, args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_condor"))
-        .args(["members", "--registry"])
-        .arg(reg)
-        .args(args)
-        .output()
-        .expect("run condor members");
-    assert!(
-        o.status.success(),
-        "condor members {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
 }
 
 fn snippet(reg: &Path, asn: u32, platform: &str) -> String {
@@ -67,14 +53,7 @@ fn bird_and_frr_snippets_bring_up_md5_sessions() {
     let a: IpAddr = loopback_v4().into();
     let b: IpAddr = loopback_v4().into();
     let dir = tempfile::tempdir().expect("tempdir");
-    let reg = dir.path().join("registry.toml");
-    std::fs::write(
-        &reg,
-        format!(
-            "[exchange]\nname = \"Loopback IX\"\npeering_lan_v4 = \"127.0.0.0/8\"\n\n[[exchange.route_server]]\nname = \"rs-test\"\nasn = {RS_ASN}\naddresses = [\"{cip}\"]\n"
-        ),
-    )
-    .expect("registry");
+    let reg = loopback_registry(dir.path(), cip);
     members(
         &reg,
         &[

@@ -45,6 +45,36 @@ impl Member {
     }
 }
 
+/// A registry file in `dir` for a loopback exchange whose route server
+/// `rs-test` (AS64115) is at `rs`, with no members yet.
+pub fn loopback_registry(dir: &std::path::Path, rs: IpAddr) -> PathBuf {
+    let reg = dir.join("registry.toml");
+    std::fs::write(
+        &reg,
+        format!(
+            "[exchange]\nname = \"Loopback IX\"\npeering_lan_v4 = \"127.0.0.0/8\"\n\n[[exchange.route_server]]\nname = \"rs-test\"\nasn = {RS_ASN}\naddresses = [\"{rs}\"]\n"
+        ),
+    )
+    .expect("registry");
+    reg
+}
+
+/// Runs `condor members --registry REG ARGS…`; it must succeed. Its output.
+pub fn members(reg: &std::path::Path, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_condor"))
+        .args(["members", "--registry"])
+        .arg(reg)
+        .args(args)
+        .output()
+        .expect("run condor members");
+    assert!(
+        o.status.success(),
+        "condor members {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 impl Condor {
     pub fn start(addr: IpAddr, members: &[Member]) -> Condor {
         Condor::start_in(tempfile::tempdir().expect("temp dir"), addr, members, "")
